@@ -1,0 +1,84 @@
+/* gllm-kernels: the f32 operators (Layer 1 kernels).
+ *
+ * Row-major; sizes are int64_t; leading dimensions count elements. Every entry point validates
+ * its arguments (docs/API.md): NULL data pointers, negative sizes, byte sizes that overflow,
+ * leading dimensions smaller than the row, and unsupported aliasing give GK_ERR_INVALID_ARG
+ * with nothing written. A size of 0 is a valid no-op (pointers may then be NULL).
+ * Outputs must not overlap inputs unless the function says so ("may alias").
+ * Non-finite inputs propagate as IEEE arithmetic does in the scalar definitions (src/scalar/).
+ * Results are bitwise identical for any thread count. */
+#ifndef GK_OPS_H
+#define GK_OPS_H
+
+#include <stdint.h>
+
+#include "gk/gk.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- BLAS-1 (out/y may alias x or y exactly; partial overlap is an error) ---------------- */
+GK_API gk_status gk_vec_dot_f32(int64_t n, const float *x, const float *y, float *out);
+GK_API gk_status gk_vec_add_f32(int64_t n, const float *x, const float *y, float *out);
+GK_API gk_status gk_vec_mul_f32(int64_t n, const float *x, const float *y, float *out);
+GK_API gk_status gk_vec_scale_f32(int64_t n, const float *x, float alpha, float *out);
+GK_API gk_status gk_vec_axpy_f32(int64_t n, float alpha, const float *x, float *y); /* y += alpha*x */
+GK_API gk_status gk_vec_sum_f32(int64_t n, const float *x, float *out);   /* n = 0: 0 */
+GK_API gk_status gk_vec_max_f32(int64_t n, const float *x, float *out);   /* n = 0: -INFINITY; NaN wins */
+
+/* ---- BLAS-2: y = A x, A is n-by-k row-major with leading dimension lda >= k ---------------- */
+GK_API gk_status gk_gemv_f32(int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y);
+
+/* ---- BLAS-3 ---------------------------------------------------------------------------------
+ * C (m-by-n, ldc >= n) = A (m-by-k, lda >= k) * B (k-by-n, ldb >= n). C must not overlap A/B.
+ * k = 0 with m, n > 0 writes zeros (plus bias). */
+GK_API gk_status gk_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                             const float *b, int64_t ldb, float *c, int64_t ldc);
+/* C = A B + bias[n] broadcast over rows. */
+GK_API gk_status gk_gemm_bias_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                  const float *b, int64_t ldb, const float *bias, float *c, int64_t ldc);
+/* C = A B^T, B is n-by-k (ldb >= k): the LLM weight layout. */
+GK_API gk_status gk_gemm_bt_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                const float *b, int64_t ldb, float *c, int64_t ldc);
+
+/* Pack B once for repeated gemm_prepacked calls. trans_b = 0: b is k-by-n (ldb >= n);
+ * trans_b = 1: b is n-by-k (ldb >= k). The packed buffer is owned by the caller and freed with
+ * gk_packed_b_free; it is read-only afterwards and may be shared across threads. */
+struct gk_packed_b;
+GK_API gk_status gk_pack_b_f32(int64_t k, int64_t n, const float *b, int64_t ldb, int trans_b,
+                               struct gk_packed_b **out);
+GK_API gk_status gk_gemm_prepacked_f32(int64_t m, const float *a, int64_t lda, const struct gk_packed_b *b,
+                                       float *c, int64_t ldc);
+GK_API void gk_packed_b_free(struct gk_packed_b *b);
+
+/* ---- activations over n contiguous elements (y may alias x exactly) ------------------------- */
+GK_API gk_status gk_silu_f32(int64_t n, const float *x, float *y);      /* x / (1 + exp(-x)) */
+GK_API gk_status gk_gelu_tanh_f32(int64_t n, const float *x, float *y); /* tanh approximation */
+GK_API gk_status gk_gelu_erf_f32(int64_t n, const float *x, float *y);  /* exact: x/2 (1 + erf(x/sqrt 2)) */
+GK_API gk_status gk_relu_f32(int64_t n, const float *x, float *y);
+GK_API gk_status gk_tanh_f32(int64_t n, const float *x, float *y);
+GK_API gk_status gk_exp_f32(int64_t n, const float *x, float *y);
+GK_API gk_status gk_swiglu_f32(int64_t n, const float *gate, const float *up, float *y); /* silu(gate) * up */
+
+/* ---- row-wise ops: rows of n elements, row strides ldx/ldy >= n (y may alias x exactly) ---- */
+GK_API gk_status gk_softmax_f32(int64_t rows, int64_t n, const float *x, int64_t ldx, float *y, int64_t ldy);
+GK_API gk_status gk_rms_norm_f32(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w,
+                                 float eps, float *y, int64_t ldy);
+GK_API gk_status gk_layer_norm_f32(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w,
+                                   const float *b, float eps, float *y, int64_t ldy);
+
+/* ---- rotary position embedding, in place ---------------------------------------------------
+ * x holds tokens × heads × head_dim; token t starts at x + t*ld_token (ld_token >= heads*head_dim),
+ * heads are contiguous. Pair i of a head (0 <= i < head_dim/2) rotates by pos[t] * theta^(-2i/head_dim).
+ * INTERLEAVED (GPT-J): pairs (x[2i], x[2i+1]); NEOX: pairs (x[i], x[i + head_dim/2]).
+ * head_dim must be even; theta > 0. */
+typedef enum { GK_ROPE_INTERLEAVED = 0, GK_ROPE_NEOX = 1 } gk_rope_layout;
+GK_API gk_status gk_rope_f32(int64_t tokens, int64_t heads, int64_t head_dim, float *x, int64_t ld_token,
+                             const int32_t *pos, float theta, gk_rope_layout layout);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
