@@ -20,4 +20,10 @@ struct gk_packed_b {
     int64_t param[4]; /* layout parameters of the packing kernel (e.g. NR, KC) */
 };
 
+/* For pack_b kernels: a handle for level isa holding `bytes` of data (gk_alloc: 64-byte
+ * aligned, 2 MiB aligned and huge-page advised from 2 MiB up; NULL when bytes is 0), magic,
+ * isa, k, n and bytes set, param zeroed. GK_ERR_NO_MEMORY (message set) on failure. The caller
+ * fills data and param; gk_packed_b_free releases both allocations. */
+gk_status gk_packed_b_new(gk_isa isa, int64_t k, int64_t n, size_t bytes, struct gk_packed_b **out);
+
 #endif

@@ -1,0 +1,47 @@
+/* How the ops layer splits memory-bound work across the thread pool (DESIGN §9). Chunk
+ * boundaries depend only on the problem size, never on the thread count, and small problems run
+ * the same chunks inline: results are bitwise identical for any thread count. */
+#ifndef GK_OPS_SPLIT_H
+#define GK_OPS_SPLIT_H
+
+#include <stdint.h>
+
+#include "gk/gk.h"
+#include "runtime/cpu.h"
+#include "runtime/pool.h"
+
+/* Elements per chunk: 64 KiB of f32, large enough that handing out a chunk costs little
+ * against streaming it, small enough to balance two threads on L2-sized arrays. */
+#define GK_OPS_CHUNK ((int64_t)16384)
+
+/* Reductions keep one partial per chunk on the stack; longer arrays use longer chunks. */
+#define GK_OPS_MAX_CHUNKS ((int64_t)1024)
+
+/* Run fn over [0, n) in chunks of `grain` items; inline when the call moves fewer than the
+ * profile's parallel_min_bytes (bytes_per_item bytes per item), else on the pool. */
+static inline void gk_ops_run(int64_t n, int64_t grain, int64_t bytes_per_item, gk_task_fn fn, void *ctx)
+{
+    if (n < gk_cpu()->parallel_min_bytes / bytes_per_item) {
+        for (int64_t b = 0; b < n; b += grain)
+            fn(ctx, b, b + grain < n ? b + grain : n, 0);
+        return;
+    }
+    gk_parallel_for(n, grain, fn, ctx);
+}
+
+/* Rows (or tokens) per chunk for rows of `row` elements: about GK_OPS_CHUNK elements. */
+static inline int64_t gk_ops_row_grain(int64_t row)
+{
+    return row >= GK_OPS_CHUNK ? 1 : GK_OPS_CHUNK / row;
+}
+
+/* Chunk length of a reduction over n elements: GK_OPS_CHUNK, or longer (a multiple of 64)
+ * so that there are at most GK_OPS_MAX_CHUNKS partials. */
+static inline int64_t gk_ops_reduce_chunk(int64_t n)
+{
+    int64_t c = (n + GK_OPS_MAX_CHUNKS - 1) / GK_OPS_MAX_CHUNKS;
+    c = (c + 63) / 64 * 64;
+    return c > GK_OPS_CHUNK ? c : GK_OPS_CHUNK;
+}
+
+#endif
