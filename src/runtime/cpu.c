@@ -1,0 +1,352 @@
+/* CPU detection (DESIGN §4, §5): CPUID + XGETBV feature bits, cache topology, usable cores,
+ * and the GEMM blocking and path thresholds derived from them. Done once per process; the
+ * measured fields of the profile are left at 0 here (profile.c fills them). */
+#include "runtime/cpu.h"
+
+#include <cpuid.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gk/device.h"
+
+/* XCR0 state components the OS must save before a feature's registers may be used. */
+enum {
+    XCR0_SSE = 1u << 1,
+    XCR0_YMM = 1u << 2,
+    XCR0_OPMASK = 1u << 5,
+    XCR0_ZMM_HI256 = 1u << 6,
+    XCR0_HI16_ZMM = 1u << 7,
+    XCR0_XTILECFG = 1u << 17,
+    XCR0_XTILEDATA = 1u << 18
+};
+
+/* Default micro-kernel tile of each level (DESIGN §4 table): the blocking below is computed
+ * for it. The GEMM driver may register a different tile and recompute. */
+enum { AVX2_MR = 6, AVX2_NR = 16, AVX512_MR = 14, AVX512_NR = 32, SCALAR_MR = 4, SCALAR_NR = 4 };
+
+static struct gk_device_profile cpu;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+typedef struct { unsigned a, b, c, d; } regs;
+
+static regs cpuid(unsigned leaf, unsigned sub)
+{
+    regs r = {0, 0, 0, 0};
+    __cpuid_count(leaf, sub, r.a, r.b, r.c, r.d);
+    return r;
+}
+
+static uint64_t xgetbv0(void)
+{
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void detect_identity(unsigned max_leaf, unsigned max_ext)
+{
+    regs r = cpuid(0, 0);
+    memcpy(cpu.vendor + 0, &r.b, 4);
+    memcpy(cpu.vendor + 4, &r.d, 4);
+    memcpy(cpu.vendor + 8, &r.c, 4);
+    cpu.vendor[12] = '\0';
+
+    if (max_leaf >= 1) {
+        r = cpuid(1, 0);
+        unsigned base_family = (r.a >> 8) & 0xF, base_model = (r.a >> 4) & 0xF;
+        cpu.family = (int)base_family;
+        cpu.model = (int)base_model;
+        /* Extended family is added only when the base family is 0xF; the extended model
+         * applies to families 6 and 0xF (Intel SDM / AMD APM CPUID Fn0000_0001_EAX). */
+        if (base_family == 0xF)
+            cpu.family += (int)((r.a >> 20) & 0xFF);
+        if (base_family == 0x6 || base_family == 0xF)
+            cpu.model += (int)(((r.a >> 16) & 0xF) << 4);
+        cpu.stepping = (int)(r.a & 0xF);
+    }
+
+    if (max_ext >= 0x80000004) {
+        char raw[49];
+        for (unsigned i = 0; i < 3; i++) {
+            r = cpuid(0x80000002 + i, 0);
+            memcpy(raw + 16 * i + 0, &r.a, 4);
+            memcpy(raw + 16 * i + 4, &r.b, 4);
+            memcpy(raw + 16 * i + 8, &r.c, 4);
+            memcpy(raw + 16 * i + 12, &r.d, 4);
+        }
+        raw[48] = '\0';
+        /* Brand strings are padded with leading and trailing spaces on some parts. */
+        const char *s = raw;
+        while (*s == ' ')
+            s++;
+        size_t len = strnlen(s, sizeof cpu.brand - 1);
+        while (len > 0 && s[len - 1] == ' ')
+            len--;
+        memcpy(cpu.brand, s, len);
+        cpu.brand[len] = '\0';
+    }
+}
+
+static void detect_features(unsigned max_leaf)
+{
+    if (max_leaf < 1)
+        return;
+    regs r1 = cpuid(1, 0);
+    regs r7 = max_leaf >= 7 ? cpuid(7, 0) : (regs){0, 0, 0, 0};
+    regs r7_1 = (max_leaf >= 7 && r7.a >= 1) ? cpuid(7, 1) : (regs){0, 0, 0, 0};
+
+    int osxsave = (r1.c >> 27) & 1;
+    uint64_t xcr0 = osxsave ? xgetbv0() : 0;
+    int os_ymm = (xcr0 & (XCR0_SSE | XCR0_YMM)) == (XCR0_SSE | XCR0_YMM);
+    int os_zmm = os_ymm && (xcr0 & (XCR0_OPMASK | XCR0_ZMM_HI256 | XCR0_HI16_ZMM)) ==
+                               (XCR0_OPMASK | XCR0_ZMM_HI256 | XCR0_HI16_ZMM);
+    int os_amx = (xcr0 & (XCR0_XTILECFG | XCR0_XTILEDATA)) == (XCR0_XTILECFG | XCR0_XTILEDATA);
+
+    uint32_t f = 0;
+    if ((r1.c >> 20) & 1)
+        f |= GK_FEAT_SSE42;
+    if ((r7.b >> 8) & 1)
+        f |= GK_FEAT_BMI2;
+    if (os_ymm) {
+        if ((r1.c >> 28) & 1)
+            f |= GK_FEAT_AVX;
+        if ((r7.b >> 5) & 1)
+            f |= GK_FEAT_AVX2;
+        if ((r1.c >> 12) & 1)
+            f |= GK_FEAT_FMA;
+        if ((r1.c >> 29) & 1)
+            f |= GK_FEAT_F16C;
+        if ((r7_1.a >> 4) & 1)
+            f |= GK_FEAT_AVXVNNI;
+    }
+    if (os_zmm) {
+        if ((r7.b >> 16) & 1)
+            f |= GK_FEAT_AVX512F;
+        if ((r7.b >> 30) & 1)
+            f |= GK_FEAT_AVX512BW;
+        if ((r7.b >> 17) & 1)
+            f |= GK_FEAT_AVX512DQ;
+        if ((r7.b >> 31) & 1)
+            f |= GK_FEAT_AVX512VL;
+        if ((r7.c >> 11) & 1)
+            f |= GK_FEAT_AVX512VNNI;
+        if ((r7_1.a >> 5) & 1)
+            f |= GK_FEAT_AVX512BF16;
+        if ((r7.d >> 23) & 1)
+            f |= GK_FEAT_AVX512FP16;
+    }
+    if (os_amx) {
+        if ((r7.d >> 24) & 1)
+            f |= GK_FEAT_AMX_TILE;
+        if ((r7.d >> 25) & 1)
+            f |= GK_FEAT_AMX_INT8;
+        if ((r7.d >> 22) & 1)
+            f |= GK_FEAT_AMX_BF16;
+    }
+    cpu.features = f;
+
+    const uint32_t need_avx2 = GK_FEAT_AVX | GK_FEAT_AVX2 | GK_FEAT_FMA | GK_FEAT_F16C;
+    const uint32_t need_avx512 =
+        need_avx2 | GK_FEAT_AVX512F | GK_FEAT_AVX512BW | GK_FEAT_AVX512DQ | GK_FEAT_AVX512VL;
+    if ((f & need_avx512) == need_avx512)
+        cpu.isa_max = GK_ISA_AVX512;
+    else if ((f & need_avx2) == need_avx2)
+        cpu.isa_max = GK_ISA_AVX2;
+    else
+        cpu.isa_max = GK_ISA_SCALAR;
+}
+
+/* Deterministic cache parameters: Intel leaf 4 and AMD leaf 0x8000001D share one layout. */
+static void detect_caches_cpuid(unsigned leaf)
+{
+    for (unsigned sub = 0; sub < 16; sub++) {
+        regs r = cpuid(leaf, sub);
+        unsigned type = r.a & 0x1F;
+        if (type == 0)
+            break;
+        if (type == 2) /* instruction cache */
+            continue;
+        unsigned level = (r.a >> 5) & 0x7;
+        gk_cache_level c;
+        c.line = (int)((r.b & 0xFFF) + 1);
+        int64_t partitions = ((r.b >> 12) & 0x3FF) + 1;
+        int64_t ways = ((r.b >> 22) & 0x3FF) + 1;
+        int64_t sets = (int64_t)r.c + 1;
+        c.size = ways * partitions * c.line * sets;
+        c.shared_by = (int)(((r.a >> 14) & 0xFFF) + 1);
+        if (level == 1)
+            cpu.l1d = c;
+        else if (level == 2)
+            cpu.l2 = c;
+        else if (level == 3)
+            cpu.l3 = c;
+    }
+}
+
+static int read_sysfs(const char *path, char *buf, size_t cap)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    size_t n = fread(buf, 1, cap - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return n > 0;
+}
+
+/* Number of CPUs in a sysfs list such as "0-3,8,10-11". */
+static int count_cpu_list(const char *s)
+{
+    int count = 0;
+    while (*s && *s != '\n') {
+        char *end;
+        long a = strtol(s, &end, 10);
+        if (end == s)
+            return 0;
+        long b = a;
+        if (*end == '-')
+            b = strtol(end + 1, &end, 10);
+        count += (int)(b - a + 1);
+        s = *end == ',' ? end + 1 : end;
+    }
+    return count;
+}
+
+/* sysfs fills levels CPUID left empty (hypervisors sometimes hide leaf 4 / 0x8000001D) and
+ * corrects the sharing count: the CPUID field is the topology's maximum, sysfs is what this
+ * (possibly virtual) machine really shares. */
+static void cross_check_caches_sysfs(void)
+{
+    for (int idx = 0; idx < 8; idx++) {
+        char path[96], buf[128];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", idx);
+        if (!read_sysfs(path, buf, sizeof buf))
+            break;
+        if (strncmp(buf, "Instruction", 11) == 0)
+            continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", idx);
+        if (!read_sysfs(path, buf, sizeof buf))
+            continue;
+        int level = atoi(buf);
+        gk_cache_level *c = level == 1 ? &cpu.l1d : level == 2 ? &cpu.l2 : level == 3 ? &cpu.l3 : NULL;
+        if (!c)
+            continue;
+        if (c->size == 0) {
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", idx);
+            if (read_sysfs(path, buf, sizeof buf)) {
+                char *end;
+                long long v = strtoll(buf, &end, 10);
+                if (*end == 'K')
+                    v <<= 10;
+                else if (*end == 'M')
+                    v <<= 20;
+                c->size = v;
+            }
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/coherency_line_size", idx);
+            if (read_sysfs(path, buf, sizeof buf))
+                c->line = atoi(buf);
+        }
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/shared_cpu_list", idx);
+        if (read_sysfs(path, buf, sizeof buf)) {
+            int n = count_cpu_list(buf);
+            if (n > 0 && (c->shared_by <= 0 || n < c->shared_by))
+                c->shared_by = n;
+        }
+    }
+}
+
+static void detect_caches(unsigned max_leaf, unsigned max_ext)
+{
+    int amd = strcmp(cpu.vendor, "AuthenticAMD") == 0 || strcmp(cpu.vendor, "HygonGenuine") == 0;
+    if (amd && max_ext >= 0x8000001D && ((cpuid(0x80000001, 0).c >> 22) & 1)) /* TOPOEXT */
+        detect_caches_cpuid(0x8000001D);
+    else if (!amd && max_leaf >= 4)
+        detect_caches_cpuid(4);
+    cross_check_caches_sysfs();
+
+    /* Last resort (emulators without either source): typical sizes keep the blocking sane. */
+    if (cpu.l1d.size <= 0)
+        cpu.l1d = (gk_cache_level){32 << 10, 64, 1};
+    if (cpu.l2.size <= 0)
+        cpu.l2 = (gk_cache_level){256 << 10, 64, 1};
+    gk_cache_level *levels[] = {&cpu.l1d, &cpu.l2, &cpu.l3};
+    for (int i = 0; i < 3; i++) {
+        if (levels[i]->size > 0 && levels[i]->line <= 0)
+            levels[i]->line = 64;
+        if (levels[i]->size > 0 && levels[i]->shared_by <= 0)
+            levels[i]->shared_by = 1;
+    }
+}
+
+static void detect_cores(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    cpu.cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    if (cpu.cores < 1)
+        cpu.cores = 1;
+}
+
+static int64_t round_down(int64_t v, int64_t m, int64_t min)
+{
+    v -= v % m;
+    return v < min ? min : v;
+}
+
+/* GEMM blocking by BLIS's analytical model (Low et al., "Analytical modeling is enough for
+ * high-performance BLIS", TOMS 2016), simplified to "half of each level":
+ *   KC: the MR×KC sliver of packed A and the KC×NR sliver of packed B stay in L1 together
+ *       with room for C and streaming:  (MR + NR)·KC·4 bytes ≈ L1/2,  KC a multiple of 8.
+ *   MC: the MC×KC packed A block stays in L2:  MC·KC·4 ≈ L2/2,  MC a multiple of MR.
+ *   NC: the KC×NC packed B panel stays in this core's share of L3 (L3 / cores sharing it):
+ *       KC·NC·4 ≈ share/2,  NC a multiple of NR; without an L3, L2 plays that role.
+ * Measurement may refine these later (DESIGN §5). */
+static void derive_blocking(void)
+{
+    int mr, nr;
+    switch (cpu.isa_max) {
+    case GK_ISA_AVX512:
+        mr = AVX512_MR, nr = AVX512_NR, cpu.vec_regs = 32, cpu.vec_bits = 512;
+        break;
+    case GK_ISA_AVX2:
+        mr = AVX2_MR, nr = AVX2_NR, cpu.vec_regs = 16, cpu.vec_bits = 256;
+        break;
+    default:
+        mr = SCALAR_MR, nr = SCALAR_NR, cpu.vec_regs = 16, cpu.vec_bits = 128;
+        break;
+    }
+    const int64_t f32 = (int64_t)sizeof(float);
+    cpu.gemm_mr = mr;
+    cpu.gemm_nr = nr;
+    cpu.gemm_kc = round_down(cpu.l1d.size / 2 / ((mr + nr) * f32), 8, 64);
+    cpu.gemm_mc = round_down(cpu.l2.size / 2 / (cpu.gemm_kc * f32), mr, mr);
+    int64_t l3_share = cpu.l3.size > 0 ? cpu.l3.size / cpu.l3.shared_by : cpu.l2.size;
+    cpu.gemm_nc = round_down(l3_share / 2 / (cpu.gemm_kc * f32), nr, nr);
+
+    cpu.gemv_max_m = 1;
+    cpu.skinny_max_m = 32;
+    /* Below ~512 KiB a memory-bound op finishes in ~10 µs on one core, comparable to waking
+     * other threads; below ~4 MFLOP the same holds for compute-bound work. */
+    cpu.parallel_min_bytes = 512 << 10;
+    cpu.parallel_min_flops = 4000000;
+}
+
+static void detect(void)
+{
+    unsigned max_leaf = __get_cpuid_max(0, NULL);
+    unsigned max_ext = __get_cpuid_max(0x80000000, NULL);
+    detect_identity(max_leaf, max_ext);
+    detect_features(max_leaf);
+    detect_caches(max_leaf, max_ext);
+    detect_cores();
+    derive_blocking();
+}
+
+const struct gk_device_profile *gk_cpu(void)
+{
+    pthread_once(&cpu_once, detect);
+    return &cpu;
+}
