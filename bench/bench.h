@@ -44,13 +44,25 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl,
 /* Finish the current case: print its rows. */
 void gk_bench_end_case(gk_bench_ctx *ctx);
 
+/* 1 when case c passes --filter (a substring of "op shape"); suites call it before allocating
+ * a case's buffers so that filtered-out cases cost nothing. gk_bench_run skips them too. */
+int gk_bench_selected(const gk_bench_ctx *ctx, const gk_bench_case *c);
+
 /* Buffers for memory-bound cases that must stream cold: `copies` buffers of `bytes` each, so
  * the total exceeds the last-level cache; gk_bench_rotate picks the next one per call. */
 void *gk_bench_alloc(size_t bytes);  /* 2 MiB pages, zero-filled, exits on failure */
 void gk_bench_free(void *p);
 int gk_bench_cold_copies(size_t bytes_per_copy); /* copies needed to exceed 4× LLC */
+/* Index of the copy to use now (0 .. copies-1, round robin); *cursor starts at 0. */
+int gk_bench_rotate(int copies, int *cursor);
+/* Deterministic values in [-1, 1) (cheap enough for hundreds of MiB). */
+void gk_bench_fill_f32(float *p, size_t n, uint64_t seed);
 
 /* A suite: registered in bench/suites.inc as GK_BENCH_SUITE(name, function, "description"). */
 typedef void (*gk_bench_suite_fn)(gk_bench_ctx *ctx);
+
+/* `gk bench <suite|list> [--threads N] [--json] [--plot file.svg] [--quick|--full] [--filter s]`:
+ * argv[0] is "bench". Returns the process exit code (2 on bad usage). */
+int gk_cmd_bench(int argc, char **argv);
 
 #endif

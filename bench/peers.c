@@ -1,0 +1,322 @@
+/* Peer libraries found at run time (bench/peers.h). cblas libraries (OpenBLAS, BLIS, MKL) share
+ * one set of wrappers; oneDNN has its own row-major dnnl_sgemm. Libraries are opened
+ * RTLD_LOCAL so that their identical cblas_* symbols never resolve to each other. */
+#include "peers.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gk/gk.h"
+
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112, MAX_PEERS = 4 };
+
+typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
+                           float *, int);
+typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *, int64_t,
+                           const float *, int64_t, float, float *, int64_t);
+typedef void (*sgemv32_fn)(int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+typedef void (*sgemv64_fn)(int, int, int64_t, int64_t, float, const float *, int64_t, const float *, int64_t,
+                           float, float *, int64_t);
+typedef float (*sdot32_fn)(int, const float *, int, const float *, int);
+typedef float (*sdot64_fn)(int64_t, const float *, int64_t, const float *, int64_t);
+typedef void (*saxpy32_fn)(int, float, const float *, int, float *, int);
+typedef void (*saxpy64_fn)(int64_t, float, const float *, int64_t, float *, int64_t);
+typedef void (*sscal32_fn)(int, float, float *, int);
+typedef void (*sscal64_fn)(int64_t, float, float *, int64_t);
+typedef int (*dnnl_sgemm_fn)(char, char, int64_t, int64_t, int64_t, float, const float *, int64_t, const float *,
+                             int64_t, float, float *, int64_t);
+
+static gk_peer peers[MAX_PEERS];
+static int npeers = -1;
+static void (*set_threads[MAX_PEERS])(void *lib, int n);
+static void *libs[MAX_PEERS];
+
+/* 32-bit cblas integers cannot describe every shape: refuse rather than truncate. */
+static int fits32(int64_t v)
+{
+    return v <= 0x7fffffff;
+}
+
+static int cblas_gemm(const gk_peer *p, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+                      int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+    int tb = trans_b ? TRANS : NO_TRANS;
+    if (p->ilp64) {
+        ((sgemm64_fn)p->sym_gemm)(ROW_MAJOR, NO_TRANS, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+        return 0;
+    }
+    if (!fits32(m * k) || !fits32(n * k) || !fits32(m * n))
+        return -1;
+    ((sgemm32_fn)p->sym_gemm)(ROW_MAJOR, NO_TRANS, tb, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb, 0.0f,
+                              c, (int)ldc);
+    return 0;
+}
+
+static int cblas_gemv(const gk_peer *p, int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y)
+{
+    if (p->ilp64) {
+        ((sgemv64_fn)p->sym_gemv)(ROW_MAJOR, NO_TRANS, n, k, 1.0f, a, lda, x, 1, 0.0f, y, 1);
+        return 0;
+    }
+    if (!fits32(n * k))
+        return -1;
+    ((sgemv32_fn)p->sym_gemv)(ROW_MAJOR, NO_TRANS, (int)n, (int)k, 1.0f, a, (int)lda, x, 1, 0.0f, y, 1);
+    return 0;
+}
+
+static int cblas_dot(const gk_peer *p, int64_t n, const float *x, const float *y, float *out)
+{
+    if (p->ilp64)
+        *out = ((sdot64_fn)p->sym_dot)(n, x, 1, y, 1);
+    else if (fits32(n))
+        *out = ((sdot32_fn)p->sym_dot)((int)n, x, 1, y, 1);
+    else
+        return -1;
+    return 0;
+}
+
+static int cblas_axpy(const gk_peer *p, int64_t n, float alpha, const float *x, float *y)
+{
+    if (p->ilp64)
+        ((saxpy64_fn)p->sym_axpy)(n, alpha, x, 1, y, 1);
+    else if (fits32(n))
+        ((saxpy32_fn)p->sym_axpy)((int)n, alpha, x, 1, y, 1);
+    else
+        return -1;
+    return 0;
+}
+
+static int cblas_scal(const gk_peer *p, int64_t n, float alpha, float *x)
+{
+    if (p->ilp64)
+        ((sscal64_fn)p->sym_scal)(n, alpha, x, 1);
+    else if (fits32(n))
+        ((sscal32_fn)p->sym_scal)((int)n, alpha, x, 1);
+    else
+        return -1;
+    return 0;
+}
+
+static int dnnl_gemm(const gk_peer *p, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+    return ((dnnl_sgemm_fn)p->sym_gemm)('N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+}
+
+/* y = A x as the 1-by-n product x^T A^T: how an inference engine calls oneDNN for M = 1. */
+static int dnnl_gemv(const gk_peer *p, int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y)
+{
+    return dnnl_gemm(p, 1, 1, n, k, x, k, a, lda, y, n);
+}
+
+/* The next peer's entry, cleared: a library that fails half-way leaves nothing behind. */
+static gk_peer *slot(const char *name)
+{
+    gk_peer *p = &peers[npeers];
+    memset(p, 0, sizeof *p);
+    p->name = name;
+    return p;
+}
+
+static void *open_first(const char *const *names, int count)
+{
+    for (int i = 0; i < count; i++) {
+        if (!names[i])
+            continue;
+        void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        if (h)
+            return h;
+    }
+    return NULL;
+}
+
+/* Fills the cblas entry points; 0 when the library lacks sgemm (not a usable peer). */
+static int bind_cblas(gk_peer *p, void *lib)
+{
+    p->sym_gemm = dlsym(lib, "cblas_sgemm");
+    p->sym_gemv = dlsym(lib, "cblas_sgemv");
+    p->sym_dot = dlsym(lib, "cblas_sdot");
+    p->sym_axpy = dlsym(lib, "cblas_saxpy");
+    p->sym_scal = dlsym(lib, "cblas_sscal");
+    p->gemm = p->sym_gemm ? cblas_gemm : NULL;
+    p->gemv = p->sym_gemv ? cblas_gemv : NULL;
+    p->dot = p->sym_dot ? cblas_dot : NULL;
+    p->axpy = p->sym_axpy ? cblas_axpy : NULL;
+    p->scal = p->sym_scal ? cblas_scal : NULL;
+    return p->gemm != NULL;
+}
+
+static void openblas_threads(void *lib, int n)
+{
+    void (*f)(int) = (void (*)(int))dlsym(lib, "openblas_set_num_threads");
+    if (f)
+        f(n);
+}
+
+static void load_openblas(void)
+{
+    /* OpenBLAS 0.3.21 auto-detects its AVX-512 kernels on Zen 4, which are slower there than its
+     * AVX2 "Zen" kernels (DESIGN §13): on AMD, ask for Zen unless the user chose a core. */
+    const struct gk_device_profile *prof = gk_device_profile();
+    int forced = 0;
+    if (!getenv("OPENBLAS_CORETYPE") && !strcmp(prof->vendor, "AuthenticAMD")) {
+        setenv("OPENBLAS_CORETYPE", "Zen", 0);
+        forced = 1;
+    }
+    static const char *const names[] = {"libopenblas.so.0", "libopenblas.so"};
+    void *lib = open_first(names, 2);
+    if (forced)
+        unsetenv("OPENBLAS_CORETYPE");
+    if (!lib)
+        return;
+    gk_peer *p = slot("openblas");
+    if (!bind_cblas(p, lib)) {
+        dlclose(lib);
+        return;
+    }
+    char *(*config)(void) = (char *(*)(void))dlsym(lib, "openblas_get_config");
+    char *(*core)(void) = (char *(*)(void))dlsym(lib, "openblas_get_corename");
+    char version[16] = "";
+    const char *cfg = config ? config() : NULL;
+    if (cfg)
+        sscanf(cfg, "OpenBLAS %15s", version);
+    snprintf(p->label, sizeof p->label, "openblas %s %s%s", version, core ? core() : "",
+             forced ? " (CORETYPE=Zen)" : "");
+    set_threads[npeers] = openblas_threads;
+    libs[npeers++] = lib;
+}
+
+static void blis_threads(void *lib, int n)
+{
+    void (*f)(int64_t) = (void (*)(int64_t))dlsym(lib, "bli_thread_set_num_threads");
+    if (f)
+        f(n);
+}
+
+static void load_blis(void)
+{
+    static const char *const names[] = {"libblis.so.4", "libblis.so"};
+    void *lib = open_first(names, 2);
+    if (!lib)
+        return;
+    gk_peer *p = slot("blis");
+    if (!bind_cblas(p, lib)) {
+        dlclose(lib);
+        return;
+    }
+    int64_t (*int_size)(void) = (int64_t (*)(void))dlsym(lib, "bli_info_get_blas_int_type_size");
+    p->ilp64 = int_size && int_size() == 64;
+    const char *(*version)(void) = (const char *(*)(void))dlsym(lib, "bli_info_get_version_str");
+    int (*arch_id)(void) = (int (*)(void))dlsym(lib, "bli_arch_query_id");
+    const char *(*arch_str)(int) = (const char *(*)(int))dlsym(lib, "bli_arch_string");
+    int64_t (*omp)(void) = (int64_t (*)(void))dlsym(lib, "bli_info_get_enable_openmp");
+    int64_t (*pth)(void) = (int64_t (*)(void))dlsym(lib, "bli_info_get_enable_pthreads");
+    const char *threading = omp && omp() ? "openmp" : pth && pth() ? "pthreads" : "single-threaded";
+    snprintf(p->label, sizeof p->label, "blis %s %s %s", version ? version() : "",
+             arch_id && arch_str ? arch_str(arch_id()) : "", threading);
+    set_threads[npeers] = blis_threads;
+    libs[npeers++] = lib;
+}
+
+/* oneDNN threads through OpenMP; its runtime is already loaded as oneDNN's dependency. */
+static void omp_threads(void *lib, int n)
+{
+    (void)lib;
+    void *gomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    void (*f)(int) = (void (*)(int))dlsym(gomp ? gomp : RTLD_DEFAULT, "omp_set_num_threads");
+    if (f)
+        f(n);
+    if (gomp)
+        dlclose(gomp);
+}
+
+static void load_onednn(void)
+{
+    static const char *const names[] = {"libdnnl.so.3", "libdnnl.so.2", "libdnnl.so"};
+    void *lib = open_first(names, 3);
+    if (!lib)
+        return;
+    gk_peer *p = slot("onednn");
+    p->sym_gemm = dlsym(lib, "dnnl_sgemm");
+    if (!p->sym_gemm) {
+        dlclose(lib);
+        return;
+    }
+    p->gemm = dnnl_gemm;
+    p->gemv = dnnl_gemv;
+    struct dnnl_version {
+        int major, minor, patch;
+        const char *hash;
+        unsigned cpu_runtime, gpu_runtime;
+    };
+    const struct dnnl_version *(*ver)(void) = (const struct dnnl_version *(*)(void))dlsym(lib, "dnnl_version");
+    const struct dnnl_version *v = ver ? ver() : NULL;
+    if (v)
+        snprintf(p->label, sizeof p->label, "onednn %d.%d.%d", v->major, v->minor, v->patch);
+    else
+        snprintf(p->label, sizeof p->label, "onednn");
+    set_threads[npeers] = omp_threads;
+    libs[npeers++] = lib;
+}
+
+static void mkl_threads(void *lib, int n)
+{
+    void (*f)(int) = (void (*)(int))dlsym(lib, "MKL_Set_Num_Threads");
+    if (f)
+        f(n);
+}
+
+static void load_mkl(void)
+{
+    /* The PyPI wheel puts libmkl_rt in the venv's lib dir, which is not on the loader's path. */
+    char venv_env[512] = "", venv_src[512] = "";
+    const char *ve = getenv("VIRTUAL_ENV");
+    if (ve)
+        snprintf(venv_env, sizeof venv_env, "%s/lib/libmkl_rt.so.2", ve);
+#ifdef GK_SOURCE_DIR
+    snprintf(venv_src, sizeof venv_src, "%s/.venv/lib/libmkl_rt.so.2", GK_SOURCE_DIR);
+#endif
+    const char *const names[] = {getenv("GK_MKL_LIB"), "libmkl_rt.so.2", "libmkl_rt.so",
+                                 ve ? venv_env : NULL, venv_src[0] ? venv_src : NULL};
+    void *lib = open_first(names, 5);
+    if (!lib)
+        return;
+    gk_peer *p = slot("mkl");
+    if (!bind_cblas(p, lib)) {
+        dlclose(lib);
+        return;
+    }
+    void (*ver)(char *, int) = (void (*)(char *, int))dlsym(lib, "MKL_Get_Version_String");
+    char v[198] = "";
+    if (ver)
+        ver(v, (int)sizeof v);
+    /* "Intel(R) oneAPI Math Kernel Library Version 2024.2-Product Build ...": keep the number. */
+    const char *num = strstr(v, "Version ");
+    char short_v[24] = "";
+    if (num)
+        sscanf(num + 8, "%23[^- ]", short_v);
+    snprintf(p->label, sizeof p->label, "mkl %s", short_v);
+    set_threads[npeers] = mkl_threads;
+    libs[npeers++] = lib;
+}
+
+int gk_peers_load(int threads)
+{
+    if (npeers < 0) {
+        npeers = 0;
+        load_openblas();
+        load_blis();
+        load_onednn();
+        load_mkl();
+    }
+    for (int i = 0; i < npeers; i++)
+        set_threads[i](libs[i], threads);
+    return npeers;
+}
+
+const gk_peer *gk_peer_get(int i)
+{
+    return i >= 0 && i < npeers ? &peers[i] : NULL;
+}
