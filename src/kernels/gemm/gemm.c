@@ -1,0 +1,377 @@
+/* The f32 GEMM family for one ISA (a template compiled per ISA by gk_isa_template): the blocked
+ * BLIS driver, the skinny path, pack_b / gemm_prepacked, and their registration.
+ *
+ * Paths (thresholds from the DeviceProfile, docs/GEMM.md):
+ *   m <= gemv_max_m, B^T      gemm_bt is a GEMV over the rows of B (gk_gemv_f32 of this ISA)
+ *   m <= skinny_max_m         skinny: A is not packed (the micro-kernel reads its rows in place),
+ *                             each NR-wide panel of B is streamed once per KC slice and reused
+ *                             from L1 by all row blocks; threads split the columns
+ *   otherwise                 BLIS loops NC -> KC (pack B, threads share it) -> MC x NR-groups
+ *                             (threads; each packs its A block) -> NR -> MR (micro-kernel)
+ * Every element of C is summed in the same order for any thread count: KC slices in order, each
+ * slice by one micro-kernel call, so results are bitwise identical across thread counts. */
+#include <stdint.h>
+
+#include "kernels/gemm/pack.h"
+#include "kernels/gemm/scratch.h"
+#include "kernels/gemm/ukernel.h"
+#include "kernels/simd/target.h"
+#include "ops/dispatch.h"
+#include "ops/packed_b.h"
+#include "runtime/cpu.h"
+#include "runtime/error.h"
+#include "runtime/pool.h"
+
+#if defined(GK_TARGET_AVX512)
+#define ISA_LEVEL GK_ISA_AVX512
+#define UKERNEL gk_f32_gemm_ukernel_8x48__avx512f
+#define MR 8
+#define NR 48
+#elif defined(GK_TARGET_AVX2)
+#define ISA_LEVEL GK_ISA_AVX2
+#define UKERNEL gk_f32_gemm_ukernel_6x16__avx2
+#define MR 6
+#define NR 16
+#endif
+
+/* Largest KC slice: bounds the on-stack panel of the skinny path (KC_MAX*NR floats). */
+#define KC_MAX 384
+
+void GK_FN(gk_gemv_f32)(int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y);
+
+typedef struct blocking {
+    int64_t kc, mc, nc;
+} blocking;
+
+static int64_t clamp_round(int64_t v, int64_t lo, int64_t hi, int64_t mult)
+{
+    v = v < lo ? lo : v > hi ? hi : v;
+    return v - v % mult;
+}
+
+/* The profile's cache-derived block sizes, fitted to this ISA's tile (the profile's MR/NR are
+ * those of the best ISA, which may not be the active one). */
+static blocking get_blocking(void)
+{
+    const struct gk_device_profile *d = gk_cpu();
+    blocking bl;
+    bl.kc = clamp_round(d->gemm_kc, 64, KC_MAX, 8);
+    bl.mc = clamp_round(d->gemm_mc, MR, 4096, MR);
+    bl.nc = clamp_round(d->gemm_nc, NR, 1 << 16, NR);
+    return bl;
+}
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/* Where B comes from: the caller's matrix (row-major k-by-n, or n-by-k when trans) or a packed
+ * buffer in pack_b's layout (KC slices of npad = panels*NR columns each). */
+typedef struct bsrc {
+    const float *b;
+    int64_t ldb;
+    int trans;
+    const float *packed;
+    int64_t npad;
+} bsrc;
+
+static void run_ukernel(const float *a, int64_t rs_a, int64_t cs_a, const float *b, int64_t rs_b, float *c,
+                        int64_t ldc, int64_t m, int64_t n, int64_t k, const float *bias, int accumulate)
+{
+    gk_f32_ukernel_args args = {
+        .a = a, .b = b, .c = c, .k = k,
+        .rs_a = rs_a * 4, .cs_a = cs_a * 4, .rs_b = rs_b * 4, .ldc = ldc * 4,
+        .m = m, .n = n, .bias = accumulate ? NULL : bias, .accumulate = accumulate,
+    };
+    UKERNEL(&args);
+}
+
+/* Run fn over [0, tasks) on the pool when the work pays for it, else inline on this thread. */
+static void run_tasks(int parallel, int64_t tasks, gk_task_fn fn, void *ctx)
+{
+    if (parallel && tasks > 1)
+        gk_parallel_for(tasks, 1, fn, ctx);
+    else
+        fn(ctx, 0, tasks, 0);
+}
+
+static int worth_threads(int64_t m, int64_t n, int64_t k)
+{
+    const struct gk_device_profile *d = gk_cpu();
+    double flops = 2.0 * (double)m * (double)n * (double)k;
+    double bytes = 4.0 * (double)n * (double)k;
+    return gk_pool_threads() > 1 && (flops >= (double)d->parallel_min_flops || bytes >= (double)d->parallel_min_bytes);
+}
+
+/* ---- skinny path ------------------------------------------------------------------------- */
+
+typedef struct skinny_ctx {
+    int64_t m, n, k, kc;
+    const float *a;
+    int64_t lda;
+    bsrc bs;
+    const float *bias;
+    float *c;
+    int64_t ldc;
+    int64_t panels_per_task;
+} skinny_ctx;
+
+static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const skinny_ctx *x = vctx;
+    float panel[KC_MAX * NR] __attribute__((aligned(64)));
+    (void)tid;
+    int64_t npanels = cdiv(x->n, NR);
+    int64_t jp0 = begin * x->panels_per_task, jp1 = min64(end * x->panels_per_task, npanels);
+    for (int64_t k0 = 0; k0 < x->k; k0 += x->kc) {
+        int64_t kcur = min64(x->kc, x->k - k0);
+        for (int64_t jp = jp0; jp < jp1; jp++) {
+            int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
+            const float *bp;
+            int64_t rs_b = NR;
+            if (x->bs.packed) {
+                bp = x->bs.packed + k0 * x->bs.npad + jp * kcur * NR;
+            } else if (!x->bs.trans && ncur == NR) {
+                bp = x->bs.b + k0 * x->bs.ldb + j0;
+                rs_b = x->bs.ldb;
+            } else {
+                if (x->bs.trans)
+                    gk_pack_b_panel_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, panel);
+                else
+                    gk_pack_b_panel_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, panel);
+                bp = panel;
+            }
+            for (int64_t i0 = 0; i0 < x->m; i0 += MR)
+                run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp, rs_b, x->c + i0 * x->ldc + j0, x->ldc,
+                            min64(MR, x->m - i0), ncur, kcur, x->bias ? x->bias + j0 : NULL, k0 > 0);
+        }
+    }
+}
+
+static void gemm_skinny(int64_t m, int64_t n, int64_t k, int64_t kc, const float *a, int64_t lda, bsrc bs,
+                        const float *bias, float *c, int64_t ldc)
+{
+    skinny_ctx x = {m, n, k, kc, a, lda, bs, bias, c, ldc, 0};
+    int parallel = worth_threads(m, n, k);
+    int64_t npanels = cdiv(n, NR);
+    /* a few tasks per thread for the dynamic hand-out to balance; at least one B panel each */
+    int64_t tasks = parallel ? min64(npanels, 4 * (int64_t)gk_pool_threads()) : 1;
+    x.panels_per_task = cdiv(npanels, tasks);
+    run_tasks(parallel, cdiv(npanels, x.panels_per_task), skinny_task, &x);
+}
+
+/* ---- blocked path ------------------------------------------------------------------------ */
+
+typedef struct blocked_ctx {
+    int64_t m, n, k;
+    const float *a;
+    int64_t lda;
+    bsrc bs;
+    const float *bias;
+    float *c;
+    int64_t ldc;
+    blocking bl;
+    /* the current NC x KC block */
+    int64_t j0, nc, k0, kc;
+    const float *bp;
+    float *bbuf;  /* packed B of the current block (when B is not prepacked) */
+    float *abuf;  /* one MC x KC packed A block per thread */
+    int64_t groups, panels_per_group;
+} blocked_ctx;
+
+static void pack_b_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const blocked_ctx *x = vctx;
+    (void)tid;
+    for (int64_t jp = begin; jp < end; jp++) {
+        int64_t j = x->j0 + jp * NR, ncur = min64(NR, x->j0 + x->nc - j);
+        float *dst = x->bbuf + jp * x->kc * NR;
+        if (x->bs.trans)
+            gk_pack_b_panel_bt(x->bs.b, x->bs.ldb, x->k0, x->kc, j, ncur, NR, dst);
+        else
+            gk_pack_b_panel_nn(x->bs.b, x->bs.ldb, x->k0, x->kc, j, ncur, NR, dst);
+    }
+}
+
+static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const blocked_ctx *x = vctx;
+    float *ap = x->abuf + (int64_t)tid * x->bl.mc * x->kc;
+    int64_t npanels = cdiv(x->nc, NR);
+    int64_t packed_i0 = -1;
+    for (int64_t t = begin; t < end; t++) {
+        int64_t i0 = t / x->groups * x->bl.mc, mcur = min64(x->bl.mc, x->m - i0);
+        int64_t g = t % x->groups;
+        int64_t jp0 = g * x->panels_per_group, jp1 = min64(jp0 + x->panels_per_group, npanels);
+        if (i0 != packed_i0) {
+            for (int64_t ir = 0; ir < mcur; ir += MR)
+                gk_pack_a_panel(x->a, x->lda, i0 + ir, min64(MR, mcur - ir), x->k0, x->kc, MR, ap + ir * x->kc);
+            packed_i0 = i0;
+        }
+        for (int64_t jp = jp0; jp < jp1; jp++) {
+            int64_t j = x->j0 + jp * NR, ncur = min64(NR, x->n - j);
+            const float *bp = x->bp + jp * x->kc * NR;
+            for (int64_t ir = 0; ir < mcur; ir += MR)
+                run_ukernel(ap + ir * x->kc, 1, MR, bp, NR, x->c + (i0 + ir) * x->ldc + j, x->ldc,
+                            min64(MR, mcur - ir), ncur, x->kc, x->bias ? x->bias + j : NULL, x->k0 > 0);
+        }
+    }
+}
+
+static gk_status gemm_blocked(int64_t m, int64_t n, int64_t k, blocking bl, const float *a, int64_t lda, bsrc bs,
+                              const float *bias, float *c, int64_t ldc)
+{
+    blocked_ctx x = {.m = m, .n = n, .k = k, .a = a, .lda = lda, .bs = bs, .bias = bias, .c = c, .ldc = ldc, .bl = bl};
+    int parallel = worth_threads(m, n, k);
+    int threads = parallel ? gk_pool_threads() : 1;
+    int64_t mblocks = cdiv(m, bl.mc);
+    void *bbuf = NULL, *abuf = gk_gemm_scratch_get((size_t)threads * (size_t)(bl.mc * bl.kc) * sizeof(float));
+    if (!bs.packed)
+        bbuf = gk_gemm_scratch_get((size_t)cdiv(min64(bl.nc, n), NR) * NR * (size_t)bl.kc * sizeof(float));
+    if (!abuf || (!bs.packed && !bbuf)) {
+        gk_gemm_scratch_put(abuf);
+        gk_gemm_scratch_put(bbuf);
+        return gk_fail(GK_ERR_NO_MEMORY, "gemm: out of memory for the packing buffers");
+    }
+    x.abuf = abuf;
+    x.bbuf = bbuf;
+    for (x.j0 = 0; x.j0 < n; x.j0 += bl.nc) {
+        x.nc = min64(bl.nc, n - x.j0);
+        int64_t npanels = cdiv(x.nc, NR);
+        /* split the columns too when the row blocks alone cannot keep every thread busy */
+        x.groups = min64(npanels, cdiv(2 * (int64_t)threads, mblocks));
+        x.panels_per_group = cdiv(npanels, x.groups);
+        x.groups = cdiv(npanels, x.panels_per_group);
+        for (x.k0 = 0; x.k0 < k; x.k0 += bl.kc) {
+            x.kc = min64(bl.kc, k - x.k0);
+            if (bs.packed) {
+                x.bp = bs.packed + x.k0 * bs.npad + (x.j0 / NR) * x.kc * NR;
+            } else {
+                run_tasks(parallel, npanels, pack_b_task, &x);
+                x.bp = x.bbuf;
+            }
+            run_tasks(parallel, mblocks * x.groups, block_task, &x);
+        }
+    }
+    gk_gemm_scratch_put(abuf);
+    gk_gemm_scratch_put(bbuf);
+    return GK_OK;
+}
+
+/* ---- entries ----------------------------------------------------------------------------- */
+
+static gk_status gemm_any(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, bsrc bs, int64_t kc_packed,
+                          const float *bias, float *c, int64_t ldc)
+{
+    const struct gk_device_profile *d = gk_cpu();
+    blocking bl = get_blocking();
+    if (bs.packed)
+        bl.kc = kc_packed;
+    if (m <= d->skinny_max_m) {
+        gemm_skinny(m, n, k, bl.kc, a, lda, bs, bias, c, ldc);
+        return GK_OK;
+    }
+    return gemm_blocked(m, n, k, bl, a, lda, bs, bias, c, ldc);
+}
+
+typedef struct gemv_ctx {
+    int64_t n, k;
+    const float *a;
+    int64_t lda;
+    const float *x;
+    const float *bias;
+    float *y;
+} gemv_ctx;
+
+/* Rows of B in chunks: each thread streams its own rows (GEMV_ROWS per chunk, fixed). */
+enum { GEMV_ROWS = 64 };
+
+static void gemv_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const gemv_ctx *g = vctx;
+    (void)tid;
+    int64_t r0 = begin * GEMV_ROWS, r1 = min64(end * GEMV_ROWS, g->n);
+    GK_FN(gk_gemv_f32)(r1 - r0, g->k, g->a + r0 * g->lda, g->lda, g->x, g->y + r0);
+    if (g->bias)
+        for (int64_t j = r0; j < r1; j++)
+            g->y[j] += g->bias[j];
+}
+
+static gk_status GK_FN(gk_gemm_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+                                    int64_t ldb, const float *bias, float *c, int64_t ldc)
+{
+    bsrc bs = {b, ldb, 0, NULL, 0};
+    return gemm_any(m, n, k, a, lda, bs, 0, bias, c, ldc);
+}
+
+static gk_status GK_FN(gk_gemm_bt_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+                                       int64_t ldb, const float *bias, float *c, int64_t ldc)
+{
+    if (m <= gk_cpu()->gemv_max_m) {
+        for (int64_t i = 0; i < m; i++) {
+            gemv_ctx g = {n, k, b, ldb, a + i * lda, bias, c + i * ldc};
+            run_tasks(worth_threads(1, n, k), cdiv(n, GEMV_ROWS), gemv_task, &g);
+        }
+        return GK_OK;
+    }
+    bsrc bs = {b, ldb, 1, NULL, 0};
+    return gemm_any(m, n, k, a, lda, bs, 0, bias, c, ldc);
+}
+
+typedef struct pack_all_ctx {
+    int64_t k, n, kc, npad;
+    const float *b;
+    int64_t ldb;
+    int trans;
+    float *dst;
+} pack_all_ctx;
+
+/* Task t packs panel t % panels of KC slice t / panels. */
+static void pack_all_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const pack_all_ctx *x = vctx;
+    int64_t panels = x->npad / NR;
+    (void)tid;
+    for (int64_t t = begin; t < end; t++) {
+        int64_t k0 = t / panels * x->kc, jp = t % panels;
+        int64_t kcur = min64(x->kc, x->k - k0), j0 = jp * NR, ncur = min64(NR, x->n - j0);
+        float *dst = x->dst + k0 * x->npad + jp * kcur * NR;
+        if (x->trans)
+            gk_pack_b_panel_bt(x->b, x->ldb, k0, kcur, j0, ncur, NR, dst);
+        else
+            gk_pack_b_panel_nn(x->b, x->ldb, k0, kcur, j0, ncur, NR, dst);
+    }
+}
+
+static gk_status GK_FN(gk_pack_b_f32)(int64_t k, int64_t n, const float *b, int64_t ldb, int trans_b,
+                                      struct gk_packed_b **out)
+{
+    int64_t npad = cdiv(n, NR) * NR, kc = get_blocking().kc;
+    struct gk_packed_b *pb;
+    GK_TRY(gk_packed_b_new(ISA_LEVEL, k, n, (size_t)k * (size_t)npad * sizeof(float), &pb));
+    pb->param[0] = NR;
+    pb->param[1] = kc;
+    pack_all_ctx x = {k, n, kc, npad, b, ldb, trans_b, pb->data};
+    run_tasks(worth_threads(1, n, k), cdiv(k, kc) * (npad / NR), pack_all_task, &x);
+    *out = pb;
+    return GK_OK;
+}
+
+static gk_status GK_FN(gk_gemm_prepacked_f32)(int64_t m, const float *a, int64_t lda, const struct gk_packed_b *b,
+                                              float *c, int64_t ldc)
+{
+    if (b->param[0] != NR || b->param[1] < 1 || b->param[1] > KC_MAX)
+        return gk_fail(GK_ERR_INVALID_ARG, "gemm_prepacked: b was packed with a layout (NR %lld, KC %lld) "
+                                           "this kernel does not use (NR %d)",
+                       (long long)b->param[0], (long long)b->param[1], NR);
+    bsrc bs = {NULL, 0, 0, b->data, cdiv(b->n, NR) * NR};
+    return gemm_any(m, b->n, b->k, a, lda, bs, b->param[1], NULL, c, ldc);
+}
+
+void GK_FN(gk_register_gemm)(gk_kernel_table *t, uint32_t features)
+{
+    (void)features;
+    t->gemm = GK_FN(gk_gemm_f32);
+    t->gemm_bt = GK_FN(gk_gemm_bt_f32);
+    t->pack_b = GK_FN(gk_pack_b_f32);
+    t->gemm_prepacked = GK_FN(gk_gemm_prepacked_f32);
+}

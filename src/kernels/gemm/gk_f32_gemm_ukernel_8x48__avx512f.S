@@ -1,0 +1,241 @@
+/* gk_f32_gemm_ukernel_8x48__avx512f: the AVX-512F f32 GEMM micro-kernel, an 8-by-48 tile of C
+ * in 24 zmm accumulators (contract: src/kernels/gemm/ukernel.h; shape choice: docs/GEMM.md).
+ *
+ * Per k step: three zmm loads of B, eight broadcasts of A, 24 FMAs. A rows are addressed as
+ * p_r + kk with p_r = a + min(r, m-1)*rs_a (eight row pointers), so a packed panel and a strided
+ * row-major A share one loop and rows beyond m are never read. Edges: opmasks k1..k3 select the
+ * first n columns for stores (masked-out lanes are neither read nor written). */
+
+#define ARG_A 0
+#define ARG_B 8
+#define ARG_C 16
+#define ARG_K 24
+#define ARG_RS_A 32
+#define ARG_CS_A 40
+#define ARG_RS_B 48
+#define ARG_LDC 56
+#define ARG_M 64
+#define ARG_N 72
+#define ARG_BIAS 80
+#define ARG_ACC 88
+
+#define ARGS %rdi
+#define P0 %r8
+#define P1 %r9
+#define P2 %r10
+#define P3 %r11
+#define P4 %r12
+#define P5 %r13
+#define P6 %rcx
+#define P7 %rdx
+#define KK %rsi
+#define BP %rbx
+#define RS_B %rbp
+#define CS_A %r14
+#define KLEFT %r15
+
+    .text
+
+/* p_r = a + min(r, m-1) * rs_a; %rax holds m-1 on entry and is preserved */
+.macro ROW_PTR r, dst
+    mov $\r, \dst
+    cmp %rax, \dst
+    cmova %rax, \dst
+    imul ARG_RS_A(ARGS), \dst
+    add P0, \dst
+.endm
+
+.macro FMA3 bcast, a0, a1, a2
+    vfmadd231ps %zmm24, \bcast, \a0
+    vfmadd231ps %zmm25, \bcast, \a1
+    vfmadd231ps %zmm26, \bcast, \a2
+.endm
+
+.macro KSTEP
+    vmovups (BP), %zmm24
+    vmovups 64(BP), %zmm25
+    vmovups 128(BP), %zmm26
+    add RS_B, BP
+    vbroadcastss (P0,KK), %zmm27
+    vbroadcastss (P1,KK), %zmm28
+    vbroadcastss (P2,KK), %zmm29
+    vbroadcastss (P3,KK), %zmm30
+    FMA3 %zmm27, %zmm0, %zmm1, %zmm2
+    FMA3 %zmm28, %zmm3, %zmm4, %zmm5
+    FMA3 %zmm29, %zmm6, %zmm7, %zmm8
+    FMA3 %zmm30, %zmm9, %zmm10, %zmm11
+    vbroadcastss (P4,KK), %zmm27
+    vbroadcastss (P5,KK), %zmm28
+    vbroadcastss (P6,KK), %zmm29
+    vbroadcastss (P7,KK), %zmm30
+    FMA3 %zmm27, %zmm12, %zmm13, %zmm14
+    FMA3 %zmm28, %zmm15, %zmm16, %zmm17
+    FMA3 %zmm29, %zmm18, %zmm19, %zmm20
+    FMA3 %zmm30, %zmm21, %zmm22, %zmm23
+    add CS_A, KK
+.endm
+
+/* One row of C: acc += C (accumulate, masked load) or += zmm27..29 (bias or zero); masked store.
+ * %rcx row pointer, %rdx ldc, %rsi rows left. */
+.macro ROW_C a0, a1, a2
+    vaddps (%rcx), \a0, \a0{%k1}
+    vaddps 64(%rcx), \a1, \a1{%k2}
+    vaddps 128(%rcx), \a2, \a2{%k3}
+    vmovups \a0, (%rcx){%k1}
+    vmovups \a1, 64(%rcx){%k2}
+    vmovups \a2, 128(%rcx){%k3}
+    add %rdx, %rcx
+    dec %rsi
+    jz .Ldone
+.endm
+
+.macro ROW_BIAS a0, a1, a2
+    vaddps %zmm27, \a0, \a0
+    vaddps %zmm28, \a1, \a1
+    vaddps %zmm29, \a2, \a2
+    vmovups \a0, (%rcx){%k1}
+    vmovups \a1, 64(%rcx){%k2}
+    vmovups \a2, 128(%rcx){%k3}
+    add %rdx, %rcx
+    dec %rsi
+    jz .Ldone
+.endm
+
+    .globl gk_f32_gemm_ukernel_8x48__avx512f
+    .hidden gk_f32_gemm_ukernel_8x48__avx512f
+    .type gk_f32_gemm_ukernel_8x48__avx512f, @function
+    .p2align 5
+gk_f32_gemm_ukernel_8x48__avx512f:
+    .cfi_startproc
+    push %rbx
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset %rbx, 0
+    push %rbp
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset %rbp, 0
+    push %r12
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset %r12, 0
+    push %r13
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset %r13, 0
+    push %r14
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset %r14, 0
+    push %r15
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset %r15, 0
+
+    mov ARG_A(ARGS), P0
+    mov ARG_M(ARGS), %rax
+    dec %rax
+    ROW_PTR 1, P1
+    ROW_PTR 2, P2
+    ROW_PTR 3, P3
+    ROW_PTR 4, P4
+    ROW_PTR 5, P5
+    ROW_PTR 6, P6
+    ROW_PTR 7, P7
+
+    mov ARG_B(ARGS), BP
+    mov ARG_RS_B(ARGS), RS_B
+    mov ARG_CS_A(ARGS), CS_A
+    mov ARG_K(ARGS), KLEFT
+    xor %esi, %esi
+
+    /* zeroing the xmm form clears the whole zmm */
+    .irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23
+    vpxord %xmm\r, %xmm\r, %xmm\r
+    .endr
+
+    mov KLEFT, %rax
+    shr $2, %rax
+    jz .Lk_tail
+    .p2align 5
+.Lk_loop4:
+    KSTEP
+    KSTEP
+    KSTEP
+    KSTEP
+    dec %rax
+    jnz .Lk_loop4
+.Lk_tail:
+    and $3, KLEFT
+    jz .Lstore
+.Lk_loop1:
+    KSTEP
+    dec KLEFT
+    jnz .Lk_loop1
+
+.Lstore:
+    /* column masks: k1 = lanes [0,16), k2 = [16,32), k3 = [32,48) of the first n columns */
+    mov ARG_N(ARGS), %rcx
+    mov $-1, %rax
+    mov $1, %edx
+    shl %cl, %rdx
+    dec %rdx
+    cmp $64, %rcx
+    cmovae %rax, %rdx
+    kmovq %rdx, %k1
+    kshiftrq $16, %k1, %k2
+    kshiftrq $32, %k1, %k3
+
+    mov ARG_C(ARGS), %rcx
+    mov ARG_LDC(ARGS), %rdx
+    mov ARG_M(ARGS), %rsi
+    cmpq $0, ARG_ACC(ARGS)
+    jne .Lrows_c
+    vpxord %xmm27, %xmm27, %xmm27
+    vpxord %xmm28, %xmm28, %xmm28
+    vpxord %xmm29, %xmm29, %xmm29
+    mov ARG_BIAS(ARGS), %rax
+    test %rax, %rax
+    jz .Lrows_bias
+    vmovups (%rax), %zmm27{%k1}{z}
+    vmovups 64(%rax), %zmm28{%k2}{z}
+    vmovups 128(%rax), %zmm29{%k3}{z}
+.Lrows_bias:
+    ROW_BIAS %zmm0, %zmm1, %zmm2
+    ROW_BIAS %zmm3, %zmm4, %zmm5
+    ROW_BIAS %zmm6, %zmm7, %zmm8
+    ROW_BIAS %zmm9, %zmm10, %zmm11
+    ROW_BIAS %zmm12, %zmm13, %zmm14
+    ROW_BIAS %zmm15, %zmm16, %zmm17
+    ROW_BIAS %zmm18, %zmm19, %zmm20
+    ROW_BIAS %zmm21, %zmm22, %zmm23
+    jmp .Ldone
+.Lrows_c:
+    ROW_C %zmm0, %zmm1, %zmm2
+    ROW_C %zmm3, %zmm4, %zmm5
+    ROW_C %zmm6, %zmm7, %zmm8
+    ROW_C %zmm9, %zmm10, %zmm11
+    ROW_C %zmm12, %zmm13, %zmm14
+    ROW_C %zmm15, %zmm16, %zmm17
+    ROW_C %zmm18, %zmm19, %zmm20
+    ROW_C %zmm21, %zmm22, %zmm23
+
+.Ldone:
+    vzeroupper
+    pop %r15
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore %r15
+    pop %r14
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore %r14
+    pop %r13
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore %r13
+    pop %r12
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore %r12
+    pop %rbp
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore %rbp
+    pop %rbx
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore %rbx
+    ret
+    .cfi_endproc
+    .size gk_f32_gemm_ukernel_8x48__avx512f, .-gk_f32_gemm_ukernel_8x48__avx512f
+
+    .section .note.GNU-stack, "", @progbits

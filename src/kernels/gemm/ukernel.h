@@ -1,0 +1,55 @@
+/* The f32 GEMM micro-kernel contract (docs/GEMM.md), shared by the C drivers and the assembly
+ * kernels. The kernels read their arguments from this struct: the offsets are part of the
+ * contract and are pinned by the static asserts below (the .S files use the same numbers).
+ *
+ * One call computes an m-by-n tile (1 <= m <= MR, 1 <= n <= NR) of
+ *     C = A·B            accumulate == 0, bias == NULL   (C is never read: it may hold NaN)
+ *     C = A·B + bias     accumulate == 0, bias != NULL   (bias[0..n) broadcast over rows)
+ *     C = C + A·B        accumulate != 0                 (bias ignored)
+ * with A·B accumulated in k order from +0 by FMA, k >= 0.
+ *   A: element (r, p) at (char *)a + r*rs_a + p*cs_a. Rows r >= m are never read, so A may be
+ *      a packed MR-row panel (rs_a = 4, cs_a = 4*MR) or the caller's row-major matrix
+ *      (rs_a = 4*lda, cs_a = 4).
+ *   B: row p at (char *)b + p*rs_b, NR floats readable in every row (a packed panel, rs_b =
+ *      4*NR, or a row-major matrix whose rows have NR floats left from b); lanes >= n are
+ *      multiplied but never stored.
+ *   C: row r at (char *)c + r*ldc; only the m-by-n tile is read (accumulate) or written.
+ * No alignment is assumed for any pointer or stride. */
+#ifndef GK_KERNELS_GEMM_UKERNEL_H
+#define GK_KERNELS_GEMM_UKERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gk_f32_ukernel_args {
+    const float *a;     /*  0 */
+    const float *b;     /*  8 */
+    float *c;           /* 16 */
+    int64_t k;          /* 24 */
+    int64_t rs_a;       /* 32: bytes */
+    int64_t cs_a;       /* 40: bytes */
+    int64_t rs_b;       /* 48: bytes */
+    int64_t ldc;        /* 56: bytes */
+    int64_t m;          /* 64 */
+    int64_t n;          /* 72 */
+    const float *bias;  /* 80 */
+    int64_t accumulate; /* 88 */
+} gk_f32_ukernel_args;
+
+_Static_assert(offsetof(gk_f32_ukernel_args, k) == 24, "ukernel ABI");
+_Static_assert(offsetof(gk_f32_ukernel_args, m) == 64, "ukernel ABI");
+_Static_assert(offsetof(gk_f32_ukernel_args, bias) == 80, "ukernel ABI");
+_Static_assert(sizeof(gk_f32_ukernel_args) == 96, "ukernel ABI");
+
+typedef void (*gk_f32_ukernel_fn)(const gk_f32_ukernel_args *args);
+
+/* A micro-kernel and the tile it computes: registered together, as BLIS does. */
+typedef struct gk_f32_ukernel {
+    gk_f32_ukernel_fn fn;
+    int mr, nr;
+} gk_f32_ukernel;
+
+void gk_f32_gemm_ukernel_6x16__avx2(const gk_f32_ukernel_args *args);
+void gk_f32_gemm_ukernel_8x48__avx512f(const gk_f32_ukernel_args *args);
+
+#endif
