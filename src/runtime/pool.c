@@ -10,7 +10,6 @@
  * call made while the pool is busy (another user thread) or from inside a task runs inline. */
 #include "runtime/pool.h"
 
-#include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
@@ -41,6 +40,7 @@ static struct {
     int participants; /* tids [0, participants) take chunks */
     unsigned gen;
     atomic_llong next; /* next chunk to hand out */
+    atomic_int joined; /* workers registered so far: gives each its tid */
 } job;
 
 static atomic_uint job_state;
@@ -185,8 +185,11 @@ static void *worker_main(void *arg)
             continue;
         }
         seen = job.gen;
-        if (idx < job.participants)
-            run_chunks(idx);
+        /* tids go to whichever workers come first (spinning ones, or the sleepers the caller
+         * woke), so a job never waits for a particular thread. */
+        int tid = 1 + atomic_fetch_add_explicit(&job.joined, 1, memory_order_relaxed);
+        if (tid < job.participants)
+            run_chunks(tid);
         unsigned old = atomic_fetch_sub_explicit(&job_state, 1, memory_order_acq_rel);
         if ((old & (JOB_OPEN | JOB_COUNT)) == 1 && (old & JOB_WAITER))
             futex_wake(&job_state, 1);
@@ -284,10 +287,13 @@ void gk_parallel_for(int64_t n, int64_t grain, gk_task_fn fn, void *ctx)
     job.participants = p;
     job.gen = atomic_load_explicit(&gen, memory_order_relaxed) + 1;
     atomic_store_explicit(&job.next, 0, memory_order_relaxed);
+    atomic_store_explicit(&job.joined, 0, memory_order_relaxed);
     atomic_store_explicit(&job_state, JOB_OPEN, memory_order_release);
     atomic_store(&gen, job.gen);
+    /* Wake only as many sleepers as the job can use: idle workers beyond the thread count
+     * (after gk_set_num_threads lowered it) stay asleep. */
     if (atomic_load(&sleepers) > 0)
-        futex_wake(&gen, INT_MAX);
+        futex_wake(&gen, p - 1);
 
     in_task = 1;
     run_chunks(0);
