@@ -97,8 +97,14 @@ static inline gk_vm gk_m_or(gk_vm a, gk_vm b) { return _mm256_or_ps(a, b); }
 static inline gk_vm gk_m_none(void) { return _mm256_setzero_ps(); }
 /* Nonzero when any lane is true (for rare-case branches). */
 static inline int gk_m_any(gk_vm m) { return _mm256_movemask_ps(m) != 0; }
+/* Nonzero when every lane is true. */
+static inline int gk_m_all(gk_vm m) { return _mm256_movemask_ps(m) == 0xFF; }
 /* Count of true lanes. */
 static inline int gk_m_count(gk_vm m) { return __builtin_popcount((unsigned)_mm256_movemask_ps(m)); }
+
+/* ---- lane permutes ---- */
+/* Swap the lanes of each even/odd pair: (a0, a1, a2, a3, ...) -> (a1, a0, a3, a2, ...). */
+static inline gk_vf gk_v_swap_pairs(gk_vf a) { return _mm256_permute_ps(a, 0xB1); }
 
 /* ---- horizontal ---- */
 /* Sum of all lanes (pairwise tree: same result for the same vector, whatever the caller). */

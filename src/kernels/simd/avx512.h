@@ -86,8 +86,14 @@ static inline gk_vm gk_m_or(gk_vm a, gk_vm b) { return (gk_vm)(a | b); }
 static inline gk_vm gk_m_none(void) { return 0; }
 /* Nonzero when any lane is true (for rare-case branches). */
 static inline int gk_m_any(gk_vm m) { return m != 0; }
+/* Nonzero when every lane is true. */
+static inline int gk_m_all(gk_vm m) { return m == 0xFFFF; }
 /* Count of true lanes. */
 static inline int gk_m_count(gk_vm m) { return __builtin_popcount((unsigned)m); }
+
+/* ---- lane permutes ---- */
+/* Swap the lanes of each even/odd pair: (a0, a1, a2, a3, ...) -> (a1, a0, a3, a2, ...). */
+static inline gk_vf gk_v_swap_pairs(gk_vf a) { return _mm512_permute_ps(a, 0xB1); }
 
 /* ---- horizontal ---- */
 /* Sum of all lanes (pairwise tree: same result for the same vector, whatever the caller). */

@@ -1,0 +1,208 @@
+/* Vector math functions over the SIMD primitive layer: exp, log, tanh, erf, sigmoid, sin/cos,
+ * and refined recip/rsqrt. Written once against simd.h, so every ISA copy of a kernel (and the
+ * JIT's math lowering, which emits the same steps) shares one algorithm and one set of constants.
+ * Algorithms, constants and the measured error bounds are documented in docs/VECMATH.md; the
+ * bounds are checked by tests/act/test_vecmath.c against libm in double precision. */
+#ifndef GK_VECMATH_H
+#define GK_VECMATH_H
+
+#include "kernels/simd/simd.h"
+
+/* ---- exp ----------------------------------------------------------------------------------
+ * x = n*ln2 + r, |r| <= ln2/2, n = round(x*log2(e)) (found with the 1.5*2^23 shifter, which also
+ * leaves n in the low mantissa bits); e^r = 1 + r + r^2 P(r) (degree-5 minimax, Cephes expf);
+ * 2^n is added to the exponent field. Lanes with |n| > 125 (result near overflow, subnormal,
+ * 0, inf) or NaN take gk_v_exp_special_, which scales by 2^n in two halves so subnormal
+ * results are rounded once. Max error 1 ULP (measured). */
+#define GK_EXP_LOG2E 1.44269504088896341f
+#define GK_EXP_SHIFT 12582912.0f       /* 1.5 * 2^23 */
+#define GK_EXP_LN2_HI 0.693145751953125f /* 0x3f317200: n*hi is exact for |n| < 2^12 */
+#define GK_EXP_LN2_LO 1.428606765330187e-06f
+
+static inline gk_vf gk_v_exp_poly_(gk_vf r)
+{
+    gk_vf p = gk_v_fma(gk_v_set1(1.9875691500e-4f), r, gk_v_set1(1.3981999507e-3f));
+    p = gk_v_fma(p, r, gk_v_set1(8.3334519073e-3f));
+    p = gk_v_fma(p, r, gk_v_set1(4.1665795894e-2f));
+    p = gk_v_fma(p, r, gk_v_set1(1.6666665459e-1f));
+    p = gk_v_fma(p, r, gk_v_set1(5.0000001201e-1f));
+    return gk_v_add(gk_v_fma(gk_v_mul(r, r), p, r), gk_v_set1(1.0f));
+}
+
+/* Reduction x -> (n as float, r). */
+static inline gk_vf gk_v_exp_reduce_(gk_vf x, gk_vf *z, gk_vf *n)
+{
+    *z = gk_v_fma(x, gk_v_set1(GK_EXP_LOG2E), gk_v_set1(GK_EXP_SHIFT));
+    *n = gk_v_sub(*z, gk_v_set1(GK_EXP_SHIFT));
+    gk_vf r = gk_v_fnma(*n, gk_v_set1(GK_EXP_LN2_HI), x);
+    return gk_v_fnma(*n, gk_v_set1(GK_EXP_LN2_LO), r);
+}
+
+static inline gk_vf gk_v_exp_special_(gk_vf x)
+{
+    /* beyond [-104, 89] the result is 0 or inf anyway; min/max keep a NaN x (see simd.h) */
+    x = gk_v_max(gk_v_set1(-104.0f), gk_v_min(gk_v_set1(89.0f), x));
+    gk_vf z, n;
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
+    gk_vi ni = gk_v_cvt_i32(n);
+    gk_vi n1 = gk_vi_sra(ni, 1), n2 = gk_vi_sub(ni, n1); /* both in [-75, 65]: normal scales */
+    gk_vf s1 = gk_vi_as_f(gk_vi_sll(gk_vi_add(n1, gk_vi_set1(127)), 23));
+    gk_vf s2 = gk_vi_as_f(gk_vi_sll(gk_vi_add(n2, gk_vi_set1(127)), 23));
+    return gk_v_mul(gk_v_mul(p, s1), s2);
+}
+
+static inline gk_vf gk_v_exp(gk_vf x)
+{
+    gk_vf z, n;
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
+    gk_vf y = gk_vi_as_f(gk_vi_add(gk_v_as_i(p), gk_vi_sll(gk_v_as_i(z), 23)));
+    gk_vm ok = gk_v_cmp_le(gk_v_abs(n), gk_v_set1(125.0f)); /* p * 2^n stays normal */
+    if (__builtin_expect(!gk_m_all(ok), 0))
+        y = gk_v_select(ok, y, gk_v_exp_special_(x));
+    return y;
+}
+
+/* ---- log ----------------------------------------------------------------------------------
+ * x = 2^e * m, m in [sqrt(1/2), sqrt(2)); log(m) = f - f^2/2 + f^3 P(f), f = m - 1 (degree-8
+ * polynomial, Cephes logf); log(x) = log(m) + e*ln2 with ln2 split in two. Subnormal x is
+ * scaled by 2^23 first. log(0) = -inf, log(x < 0) = NaN, log(inf) = inf. Max error 1 ULP. */
+static inline gk_vf gk_v_log(gk_vf x0)
+{
+    gk_vm tiny = gk_v_cmp_lt(x0, gk_v_set1(1.17549435e-38f));
+    gk_vf x = gk_v_select(tiny, gk_v_mul(x0, gk_v_set1(8388608.0f)), x0);
+    gk_vf eadj = gk_v_select(tiny, gk_v_set1(-23.0f), gk_v_zero());
+    gk_vi bits = gk_v_as_i(x);
+    gk_vf e = gk_v_add(gk_vi_cvt_f32(gk_vi_sub(gk_vi_srl(bits, 23), gk_vi_set1(126))), eadj);
+    gk_vf m = gk_vi_as_f(gk_vi_add(gk_vi_and(bits, gk_vi_set1(0x007FFFFF)), gk_vi_set1(0x3F000000)));
+    gk_vm lt = gk_v_cmp_lt(m, gk_v_set1(0.707106781186547524f));
+    e = gk_v_sub(e, gk_v_select(lt, gk_v_set1(1.0f), gk_v_zero()));
+    gk_vf f = gk_v_sub(gk_v_select(lt, gk_v_add(m, m), m), gk_v_set1(1.0f));
+    gk_vf z = gk_v_mul(f, f);
+    gk_vf p = gk_v_fma(gk_v_set1(7.0376836292e-2f), f, gk_v_set1(-1.1514610310e-1f));
+    p = gk_v_fma(p, f, gk_v_set1(1.1676998740e-1f));
+    p = gk_v_fma(p, f, gk_v_set1(-1.2420140846e-1f));
+    p = gk_v_fma(p, f, gk_v_set1(1.4249322787e-1f));
+    p = gk_v_fma(p, f, gk_v_set1(-1.6668057665e-1f));
+    p = gk_v_fma(p, f, gk_v_set1(2.0000714765e-1f));
+    p = gk_v_fma(p, f, gk_v_set1(-2.4999993993e-1f));
+    p = gk_v_fma(p, f, gk_v_set1(3.3333331174e-1f));
+    gk_vf y = gk_v_mul(gk_v_mul(z, f), p);
+    y = gk_v_fma(e, gk_v_set1(-2.12194440e-4f), y);
+    y = gk_v_fnma(z, gk_v_set1(0.5f), y);
+    y = gk_v_add(f, y);
+    y = gk_v_fma(e, gk_v_set1(0.693359375f), y);
+    y = gk_v_select(gk_v_cmp_eq(x0, gk_v_set1(__builtin_inff())), x0, y);
+    y = gk_v_select(gk_v_cmp_eq(x0, gk_v_zero()), gk_v_set1(-__builtin_inff()), y);
+    return gk_v_select(gk_m_or(gk_v_cmp_lt(x0, gk_v_zero()), gk_v_isnan(x0)), gk_v_set1(__builtin_nanf("")), y);
+}
+
+/* ---- reciprocal and reciprocal square root ----------------------------------------------
+ * Hardware estimate (12 bits on AVX2, 14 on AVX-512) refined by one Newton step. The step
+ * computes 0 * inf for inputs 0 and inf (and for |a| outside [2^-126, 2^126], where the estimate
+ * flushes to inf or 0); there the estimate itself is the answer, so NaN from the step selects
+ * it. Max error 2 ULP (AVX2), 1 ULP (AVX-512) for |a| in [2^-126, 2^126]. */
+static inline gk_vf gk_v_recip(gk_vf a)
+{
+    gk_vf r = gk_v_rcp_est(a);
+    gk_vf r1 = gk_v_fma(r, gk_v_fnma(a, r, gk_v_set1(1.0f)), r);
+    return gk_v_select(gk_v_isnan(r1), r, r1);
+}
+
+static inline gk_vf gk_v_rsqrt(gk_vf a)
+{
+    gk_vf r = gk_v_rsqrt_est(a);
+    gk_vf e = gk_v_fnma(gk_v_mul(a, r), r, gk_v_set1(1.0f)); /* 1 - a r^2 */
+    gk_vf r1 = gk_v_fma(gk_v_mul(r, gk_v_set1(0.5f)), e, r);
+    return gk_v_select(gk_v_isnan(r1), r, r1);
+}
+
+/* ---- sigmoid: 1 / (1 + e^-x) with the refined reciprocal; 0 below -88.7, 1 for +inf. ------ */
+static inline gk_vf gk_v_sigmoid(gk_vf x)
+{
+    return gk_v_recip(gk_v_add(gk_v_set1(1.0f), gk_v_exp(gk_v_neg(x))));
+}
+
+/* ---- tanh ---------------------------------------------------------------------------------
+ * |x| < 0.625: x + x^3 P(x^2) (degree-4 minimax, Cephes tanhf), no cancellation near 0;
+ * otherwise sign(x) (1 - 2 / (e^(2|x|) + 1)) with |x| clamped to 10 (tanh = 1.0f from 9.01).
+ * Max error 2 ULP. */
+static inline gk_vf gk_v_tanh(gk_vf x)
+{
+    gk_vf ax = gk_v_abs(x);
+    gk_vf z = gk_v_mul(ax, ax);
+    gk_vf p = gk_v_fma(gk_v_set1(-5.70498872745e-3f), z, gk_v_set1(2.06390887954e-2f));
+    p = gk_v_fma(p, z, gk_v_set1(-5.37397155531e-2f));
+    p = gk_v_fma(p, z, gk_v_set1(1.33314422036e-1f));
+    p = gk_v_fma(p, z, gk_v_set1(-3.33332819422e-1f));
+    gk_vf small = gk_v_fma(gk_v_mul(ax, z), p, ax);
+    gk_vf e = gk_v_exp(gk_v_add(gk_v_min(gk_v_set1(10.0f), ax), gk_v_min(gk_v_set1(10.0f), ax)));
+    gk_vf large = gk_v_sub(gk_v_set1(1.0f), gk_v_div(gk_v_set1(2.0f), gk_v_add(e, gk_v_set1(1.0f))));
+    gk_vf y = gk_v_select(gk_v_cmp_lt(ax, gk_v_set1(0.625f)), small, large);
+    return gk_v_or(y, gk_v_and(x, gk_v_set1(-0.0f))); /* odd: both branches work on |x| */
+}
+
+/* ---- erf ----------------------------------------------------------------------------------
+ * |x| < 1: x P(x^2) (degree 6 in x^2), evaluated as x + x (P(x^2) - 1) so that the rounding
+ * of the polynomial is scaled down by its small part. 1 <= |x| < 3.9375: 1 - e^(-x^2) Q(u) with Q ~ erfcx(x) =
+ * e^(x^2) erfc(x) (degree 10 in u = (|x| - 2.46875) / 1.46875); above, erf rounds to 1.0f.
+ * Polynomials fitted at Chebyshev nodes by fit_erf.py (approximation error < 0.35 ULP).
+ * Max error 2 ULP. */
+static inline gk_vf gk_v_erf(gk_vf x)
+{
+    gk_vf ax = gk_v_abs(x);
+    gk_vf t = gk_v_mul(x, x);
+    gk_vf p = gk_v_fma(gk_v_set1(7.875875063e-05f), t, gk_v_set1(-8.016864287e-04f));
+    p = gk_v_fma(p, t, gk_v_set1(5.189087423e-03f));
+    p = gk_v_fma(p, t, gk_v_set1(-2.685421201e-02f));
+    p = gk_v_fma(p, t, gk_v_set1(1.128359472e-01f));
+    p = gk_v_fma(p, t, gk_v_set1(-3.761262667e-01f));
+    p = gk_v_fma(p, t, gk_v_set1(1.283791671e-01f) /* 2/sqrt(pi) - 1 */);
+    gk_vf small = gk_v_fma(x, p, x);
+
+    gk_vf xc = gk_v_min(gk_v_set1(3.9375f), ax);
+    gk_vf u = gk_v_fma(xc, gk_v_set1(6.808510638e-01f), gk_v_set1(-2.46875f * 6.808510638e-01f));
+    gk_vf q = gk_v_fma(gk_v_set1(8.111120151e-05f), u, gk_v_set1(-2.171088813e-04f));
+    q = gk_v_fma(q, u, gk_v_set1(3.447435925e-04f));
+    q = gk_v_fma(q, u, gk_v_set1(-8.519541640e-04f));
+    q = gk_v_fma(q, u, gk_v_set1(2.264670964e-03f));
+    q = gk_v_fma(q, u, gk_v_set1(-5.327850159e-03f));
+    q = gk_v_fma(q, u, gk_v_set1(1.202650034e-02f));
+    q = gk_v_fma(q, u, gk_v_set1(-2.634624712e-02f));
+    q = gk_v_fma(q, u, gk_v_set1(5.544693388e-02f));
+    q = gk_v_fma(q, u, gk_v_set1(-1.115220923e-01f));
+    q = gk_v_fma(q, u, gk_v_set1(2.131543187e-01f));
+    gk_vf large = gk_v_fnma(gk_v_exp(gk_v_neg(gk_v_mul(xc, xc))), q, gk_v_set1(1.0f));
+    large = gk_v_select(gk_v_cmp_le(gk_v_set1(3.9375f), ax), gk_v_set1(1.0f), large); /* NaN stays */
+    large = gk_v_or(large, gk_v_and(x, gk_v_set1(-0.0f)));
+    return gk_v_select(gk_v_cmp_lt(ax, gk_v_set1(1.0f)), small, large);
+}
+
+/* ---- sin and cos together -------------------------------------------------------------------
+ * x = q*pi/2 + r, |r| <= pi/4, q = round(x*2/pi), r by three-part Cody-Waite with FMA;
+ * sin r = r + r^3 S(r^2), cos r = 1 - r^2/2 + r^4 C(r^2) (Cephes sinf/cosf); the quadrant q mod 4
+ * swaps and negates them. Valid for |x| <= GK_SINCOS_MAX (2^17): max error 2 ULP or 2^-25
+ * absolute near zeros; callers route larger arguments elsewhere (rope uses libm per lane). */
+#define GK_SINCOS_MAX 131072.0f
+
+static inline void gk_v_sincos(gk_vf x, gk_vf *s_out, gk_vf *c_out)
+{
+    gk_vf q = gk_v_round(gk_v_mul(x, gk_v_set1(0.636619772367581343f)));
+    gk_vf r = gk_v_fnma(q, gk_v_set1(1.57079637050628662f), x);
+    r = gk_v_fnma(q, gk_v_set1(-4.37113882867379e-08f), r);
+    r = gk_v_fnma(q, gk_v_set1(-1.7151245100059e-15f), r);
+    gk_vf z = gk_v_mul(r, r);
+    gk_vf sp = gk_v_fma(gk_v_set1(-1.9515295891e-4f), z, gk_v_set1(8.3321608736e-3f));
+    sp = gk_v_fma(sp, z, gk_v_set1(-1.6666654611e-1f));
+    gk_vf s = gk_v_fma(gk_v_mul(r, z), sp, r);
+    gk_vf cp = gk_v_fma(gk_v_set1(2.443315711809948e-5f), z, gk_v_set1(-1.388731625493765e-3f));
+    cp = gk_v_fma(cp, z, gk_v_set1(4.166664568298827e-2f));
+    gk_vf c = gk_v_fma(gk_v_mul(z, z), cp, gk_v_fnma(z, gk_v_set1(0.5f), gk_v_set1(1.0f)));
+    gk_vi qi = gk_v_cvt_i32(q);
+    gk_vm odd = gk_v_cmp_eq(gk_vi_cvt_f32(gk_vi_and(qi, gk_vi_set1(1))), gk_v_set1(1.0f));
+    gk_vf sign_s = gk_vi_as_f(gk_vi_sll(gk_vi_and(qi, gk_vi_set1(2)), 30));
+    gk_vf sign_c = gk_vi_as_f(gk_vi_sll(gk_vi_and(gk_vi_add(qi, gk_vi_set1(1)), gk_vi_set1(2)), 30));
+    *s_out = gk_v_xor(gk_v_select(odd, c, s), sign_s);
+    *c_out = gk_v_xor(gk_v_select(odd, s, c), sign_c);
+}
+
+#endif
