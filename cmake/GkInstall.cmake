@@ -14,6 +14,8 @@ install(TARGETS gllm_kernels gllm_kernels_static EXPORT gllm_kernelsTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(TARGET gk)
+  # The tool links the shared library: find it relative to itself in any prefix.
+  set_target_properties(gk PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
   install(TARGETS gk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 

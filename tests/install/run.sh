@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install test (ctest "install"): `cmake --install` a build into a scratch prefix, then build the
-# C example of README.md against the installed files the two ways users do, and run each build:
+# Install test (ctest "install"): `cmake --install` a build into a scratch prefix, check the
+# shared library's SONAME and that the installed gk tool runs, then build the C example of
+# README.md against the installed files the two ways users do, and run each build:
 #   find_package(gllm_kernels) with CMAKE_PREFIX_PATH: the shared and the static target;
 #   pkg-config with PKG_CONFIG_PATH: shared, and static with the .pc file's Libs.private.
 # Usage: run.sh SOURCE_DIR BUILD_DIR WORK_DIR LIBDIR CC
@@ -25,6 +26,8 @@ lib=$prefix/$libdir
 soname=$(objdump -p "$lib/libgllm_kernels.so" | awk '$1 == "SONAME" { print $2 }')
 [ -n "$soname" ] && [ -e "$lib/$soname" ] || { echo "FAILED: no SONAME or no $lib/$soname"; exit 1; }
 echo "ok: shared library SONAME $soname"
+quiet "$prefix/bin/gk" version
+echo "ok: installed gk runs"
 
 # The example is taken from README.md, so the README always shows a program that works.
 awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' "$src/README.md" >"$work/example.c"
