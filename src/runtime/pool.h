@@ -1,4 +1,5 @@
-/* Internal thread-pool interface. */
+/* Internal thread-pool interface (not an installed header). Exported from the shared library
+ * only so that the `gk` tool's pool benchmark, which links it, can time the pool directly. */
 #ifndef GK_RUNTIME_POOL_H
 #define GK_RUNTIME_POOL_H
 
@@ -13,9 +14,9 @@ typedef void (*gk_task_fn)(void *ctx, int64_t begin, int64_t end, int tid);
  * a kernel that computes each chunk independently gives bitwise-identical results for any
  * count. Safe to call from several user threads at once (calls then serialize or run inline)
  * and from inside a task (runs inline). tid is in [0, threads). */
-void gk_parallel_for(int64_t n, int64_t grain, gk_task_fn fn, void *ctx);
+GK_API void gk_parallel_for(int64_t n, int64_t grain, gk_task_fn fn, void *ctx);
 
 /* How many threads a gk_parallel_for started now would use at most. */
-int gk_pool_threads(void);
+GK_API int gk_pool_threads(void);
 
 #endif

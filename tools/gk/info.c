@@ -71,8 +71,13 @@ int gk_cmd_info(int argc, char **argv)
     print_cache("L3", &p->l3);
 
     printf("\nmeasured%s\n", p->measured ? (remeasure ? " (just now)" : "") : " (not available)");
-    printf("  f32 FMA peak  %.1f GFLOP/s per core (256-bit %.1f, 512-bit %.1f), %.1f with %d cores\n",
-           p->peak_gflops, p->peak_gflops_avx2, p->peak_gflops_avx512, p->peak_gflops * p->cores, p->cores);
+    char w256[32] = "n/a", w512[32] = "n/a";
+    if (p->peak_gflops_avx2 > 0)
+        snprintf(w256, sizeof w256, "%.1f", p->peak_gflops_avx2);
+    if (p->peak_gflops_avx512 > 0)
+        snprintf(w512, sizeof w512, "%.1f", p->peak_gflops_avx512);
+    printf("  f32 FMA peak  %.1f GFLOP/s per core (256-bit %s, 512-bit %s), %.1f with %d cores\n",
+           p->peak_gflops, w256, w512, p->peak_gflops * p->cores, p->cores);
     printf("  read L1       %.1f GB/s per core\n", p->bw_l1_gbs);
     printf("  read L2       %.1f GB/s per core\n", p->bw_l2_gbs);
     printf("  read DRAM     %.1f GB/s 1 thread, %.1f GB/s %d threads\n", p->bw_dram_gbs_1t,
