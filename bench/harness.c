@@ -193,6 +193,13 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, i
         ctx->case_begin = ctx->nrows;
         print_case_header(ctx, c);
     }
+    /* Peer libraries keep their idle workers spinning after a call (OpenBLAS for 2^28 cycles,
+     * OpenMP runtimes for a while): with several threads on few cores the next implementation
+     * would share its cores with them. Let them fall asleep first. */
+    if (ctx->threads > 1 && ctx->nrows > 0 && strcmp(ctx->rows[ctx->nrows - 1].impl, "gk")) {
+        struct timespec settle = {0, 150 * 1000 * 1000};
+        nanosleep(&settle, NULL);
+    }
     gk_bench_row *r = new_row(ctx);
     snprintf(r->suite, sizeof r->suite, "%s", c->suite ? c->suite : ctx->suite);
     snprintf(r->op, sizeof r->op, "%s", c->op);
