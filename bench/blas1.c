@@ -70,7 +70,8 @@ static int peer_has(const gk_peer *p, blas1_op op)
     return (op == OP_DOT && p->dot) || (op == OP_AXPY && p->axpy) || (op == OP_SCALE && p->scal);
 }
 
-#define CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default"), noinline))
+/* Dispatched through an ifunc, so never inlined into the timing loop. */
+#define CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
 
 CLONES static float loop_dot(int64_t n, const float *x, const float *y)
 {
