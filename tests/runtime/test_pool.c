@@ -34,23 +34,32 @@ static void cover_task(void *arg, int64_t begin, int64_t end, int tid)
         atomic_fetch_add_explicit(&c->count[i], 1, memory_order_relaxed);
 }
 
-/* Runs one parallel_for and checks it; returns the number of failed checks. */
-static int cover(int64_t n, int64_t grain, int threads)
+/* Runs one parallel_for; returns a description of what went wrong, or NULL. No CHECK here:
+ * user threads call it concurrently and the test counters are not atomic. */
+static const char *cover_errors(int64_t n, int64_t grain, int threads)
 {
-    int before = gk_test_failures;
     atomic_int *count = calloc((size_t)(n > 0 ? n : 1), sizeof *count);
     cover_ctx c = {.count = count, .n = n, .grain = grain, .threads = threads};
     gk_parallel_for(n, grain, cover_task, &c);
     int64_t wrong = 0;
     for (int64_t i = 0; i < n; i++)
         wrong += atomic_load(&count[i]) != 1;
-    CHECK(wrong == 0, "n=%lld grain=%lld threads=%d: %lld items not covered exactly once", (long long)n,
-          (long long)grain, threads, (long long)wrong);
-    CHECK(atomic_load(&c.bad_chunk) == 0, "n=%lld grain=%lld: %d chunks with wrong bounds", (long long)n,
-          (long long)grain, atomic_load(&c.bad_chunk));
-    CHECK(atomic_load(&c.bad_tid) == 0, "threads=%d: %d tids out of range", threads, atomic_load(&c.bad_tid));
     free(count);
-    return gk_test_failures - before;
+    if (wrong)
+        return "items not covered exactly once";
+    if (atomic_load(&c.bad_chunk))
+        return "chunks with wrong bounds";
+    if (atomic_load(&c.bad_tid))
+        return "tids out of range";
+    return NULL;
+}
+
+/* Runs one parallel_for and checks it; returns 1 on failure. */
+static int cover(int64_t n, int64_t grain, int threads)
+{
+    const char *err = cover_errors(n, grain, threads);
+    CHECK(err == NULL, "n=%lld grain=%lld threads=%d: %s", (long long)n, (long long)grain, threads, err);
+    return err != NULL;
 }
 
 static void test_coverage(void)
@@ -161,10 +170,11 @@ static atomic_int stop_toggling;
 
 static void *user_thread(void *arg)
 {
-    int id = (int)(intptr_t)arg, fails = 0;
-    for (int r = 0; r < 150 && !fails; r++)
-        fails = cover(257 + id * 31 + r, 1 + (r % 5) * 8, 4);
-    return (void *)(intptr_t)fails;
+    int id = (int)(intptr_t)arg;
+    const char *err = NULL;
+    for (int r = 0; r < 150 && !err; r++)
+        err = cover_errors(257 + id * 31 + r, 1 + (r % 5) * 8, 4);
+    return (void *)err;
 }
 
 static void *toggler(void *arg)
@@ -187,9 +197,9 @@ static void test_user_threads(int toggle)
     for (int i = 0; i < 4; i++)
         pthread_create(&users[i], NULL, user_thread, (void *)(intptr_t)i);
     for (int i = 0; i < 4; i++) {
-        void *r;
-        pthread_join(users[i], &r);
-        CHECK(r == NULL, "user thread %d saw failures (toggle %d)", i, toggle);
+        void *err;
+        pthread_join(users[i], &err);
+        CHECK(err == NULL, "user thread %d (toggle %d): %s", i, toggle, (const char *)err);
     }
     atomic_store(&stop_toggling, 1);
     if (toggle)
@@ -218,7 +228,7 @@ static void test_fork(void)
     pid_t pid = fork();
     if (pid == 0) {
         alarm(20); /* a pool that forgot its workers would hang: fail instead */
-        _exit(cover(500, 1, 3) ? 1 : 0);
+        _exit(cover_errors(500, 1, 3) ? 1 : 0);
     }
     int status = 0;
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork/wait");
