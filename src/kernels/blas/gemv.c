@@ -6,6 +6,7 @@
  * Rounding: each row sums 2*GK_VL interleaved partial sums, combined by a fixed tree: error
  * <= (k / (2*GK_VL) + log2(2*GK_VL) + 1) * eps * sum |a_ip x_p| (vs k*eps for the sequential
  * scalar loop). */
+#include "kernels/blas/gemv.h"
 #include "kernels/simd/simd.h"
 #include "ops/dispatch.h"
 

@@ -2,18 +2,23 @@
  * BLIS driver, the skinny path, pack_b / gemm_prepacked, and their registration.
  *
  * Paths (thresholds from the DeviceProfile, docs/GEMM.md):
- *   m <= gemv_max_m, B^T      gemm_bt is a GEMV over the rows of B (gk_gemv_f32 of this ISA)
- *   m <= skinny_max_m         skinny: A is not packed (the micro-kernel reads its rows in place),
- *                             each NR-wide panel of B is streamed once per KC slice and reused
- *                             from L1 by all row blocks; threads split the columns
+ *   m <= gemv_max_m           streaming GEMV: gemm_bt runs gk_gemv_f32 over the rows of B, gemm
+ *                             runs gk_gemv_t_f32 over the rows of B; threads split the outputs
+ *   m <= skinny_max_m         skinny, nothing of A packed, B streamed once:
+ *                               gemm_bt: the dot-product kernel of skinny_bt.c
+ *                               gemm / prepacked: the micro-kernel reads A's rows in place and
+ *                               each NR-wide panel of B once per KC slice (reused from L1 by
+ *                               all row blocks); threads split the columns
  *   otherwise                 BLIS loops NC -> KC (pack B, threads share it) -> MC x NR-groups
  *                             (threads; each packs its A block) -> NR -> MR (micro-kernel)
  * Every element of C is summed in the same order for any thread count: KC slices in order, each
  * slice by one micro-kernel call, so results are bitwise identical across thread counts. */
 #include <stdint.h>
 
+#include "kernels/blas/gemv.h"
 #include "kernels/gemm/pack.h"
 #include "kernels/gemm/scratch.h"
+#include "kernels/gemm/skinny_bt.h"
 #include "kernels/gemm/ukernel.h"
 #include "kernels/simd/target.h"
 #include "ops/dispatch.h"
@@ -36,8 +41,6 @@
 
 /* Largest KC slice: bounds the on-stack panel of the skinny path (KC_MAX*NR floats). */
 #define KC_MAX 384
-
-void GK_FN(gk_gemv_f32)(int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y);
 
 typedef struct blocking {
     int64_t kc, mc, nc;
@@ -115,34 +118,46 @@ typedef struct skinny_ctx {
     int64_t panels_per_task;
 } skinny_ctx;
 
+/* Floats of B a skinny task packs at once (on its stack): whole KC x NR panels, row by row, so
+ * that each row of B is read as one contiguous run across the panels. */
+#define SKINNY_BUF (KC_MAX * 64)
+
 static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const skinny_ctx *x = vctx;
-    float panel[KC_MAX * NR] __attribute__((aligned(64)));
+    float buf[SKINNY_BUF] __attribute__((aligned(64)));
     (void)tid;
     int64_t npanels = cdiv(x->n, NR);
     int64_t jp0 = begin * x->panels_per_task, jp1 = min64(end * x->panels_per_task, npanels);
     for (int64_t k0 = 0; k0 < x->k; k0 += x->kc) {
         int64_t kcur = min64(x->kc, x->k - k0);
-        for (int64_t jp = jp0; jp < jp1; jp++) {
-            int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
+        int64_t group = SKINNY_BUF / (NR * kcur);
+        for (int64_t g0 = jp0; g0 < jp1; g0 += group) {
+            int64_t g1 = min64(g0 + group, jp1);
             const float *bp;
-            int64_t rs_b = NR;
+            int64_t pstride; /* floats between consecutive panels */
             if (x->bs.packed) {
-                bp = x->bs.packed + k0 * x->bs.npad + jp * kcur * NR;
-            } else if (!x->bs.trans && ncur == NR) {
-                bp = x->bs.b + k0 * x->bs.ldb + j0;
-                rs_b = x->bs.ldb;
+                bp = x->bs.packed + k0 * x->bs.npad + g0 * kcur * NR;
+                pstride = kcur * NR;
             } else {
-                if (x->bs.trans)
-                    gk_pack_b_panel_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, panel);
-                else
-                    gk_pack_b_panel_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, panel);
-                bp = panel;
+                for (int64_t jp = g0; jp < g1; jp++) {
+                    int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
+                    float *dst = buf + (jp - g0) * kcur * NR;
+                    if (x->bs.trans)
+                        gk_pack_b_panel_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, dst);
+                    else
+                        gk_pack_b_panel_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, dst);
+                }
+                bp = buf;
+                pstride = kcur * NR;
             }
-            for (int64_t i0 = 0; i0 < x->m; i0 += MR)
-                run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp, rs_b, x->c + i0 * x->ldc + j0, x->ldc,
-                            min64(MR, x->m - i0), ncur, kcur, x->bias ? x->bias + j0 : NULL, k0 > 0);
+            for (int64_t jp = g0; jp < g1; jp++) {
+                int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
+                for (int64_t i0 = 0; i0 < x->m; i0 += MR)
+                    run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp + (jp - g0) * pstride, NR,
+                                x->c + i0 * x->ldc + j0, x->ldc, min64(MR, x->m - i0), ncur, kcur,
+                                x->bias ? x->bias + j0 : NULL, k0 > 0);
+            }
         }
     }
 }
@@ -273,32 +288,69 @@ static gk_status gemm_any(int64_t m, int64_t n, int64_t k, const float *a, int64
     return gemm_blocked(m, n, k, bl, a, lda, bs, bias, c, ldc);
 }
 
-typedef struct gemv_ctx {
-    int64_t n, k;
+/* M = 1 and skinny B^T run as row/column-split SIMD kernels: each task owns a fixed range of
+ * outputs (so the split never changes a result) and streams its own part of B. */
+typedef struct rows_ctx {
+    int64_t m, n, k;
     const float *a;
     int64_t lda;
-    const float *x;
+    const float *b;
+    int64_t ldb;
     const float *bias;
-    float *y;
-} gemv_ctx;
+    float *c;
+    int64_t ldc;
+} rows_ctx;
 
-/* Rows of B in chunks: each thread streams its own rows (GEMV_ROWS per chunk, fixed). */
-enum { GEMV_ROWS = 64 };
+/* Outputs per task: a multiple of every kernel's tile, large enough to amortize the hand-out. */
+enum { TASK_COLS = 256 };
 
+static void add_bias(int64_t n, const float *bias, float *y)
+{
+    if (bias)
+        for (int64_t j = 0; j < n; j++)
+            y[j] += bias[j];
+}
+
+/* gemm_bt, m = 1: y = B a, rows [j0, j1) of B. */
 static void gemv_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
-    const gemv_ctx *g = vctx;
+    const rows_ctx *x = vctx;
     (void)tid;
-    int64_t r0 = begin * GEMV_ROWS, r1 = min64(end * GEMV_ROWS, g->n);
-    GK_FN(gk_gemv_f32)(r1 - r0, g->k, g->a + r0 * g->lda, g->lda, g->x, g->y + r0);
-    if (g->bias)
-        for (int64_t j = r0; j < r1; j++)
-            g->y[j] += g->bias[j];
+    int64_t j0 = begin * TASK_COLS, j1 = min64(end * TASK_COLS, x->n);
+    GK_FN(gk_gemv_f32)(j1 - j0, x->k, x->b + j0 * x->ldb, x->ldb, x->a, x->c + j0);
+    add_bias(j1 - j0, x->bias ? x->bias + j0 : NULL, x->c + j0);
+}
+
+/* gemm, m = 1: y = a^T B, columns [j0, j1) of B. */
+static void gemv_t_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const rows_ctx *x = vctx;
+    (void)tid;
+    int64_t j0 = begin * TASK_COLS, j1 = min64(end * TASK_COLS, x->n);
+    GK_FN(gk_gemv_t_f32)(j1 - j0, x->k, x->b + j0, x->ldb, x->a, x->c + j0);
+    add_bias(j1 - j0, x->bias ? x->bias + j0 : NULL, x->c + j0);
+}
+
+/* gemm_bt, skinny m: columns [j0, j1) of C from rows [j0, j1) of B. */
+static void skinny_bt_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const rows_ctx *x = vctx;
+    (void)tid;
+    int64_t j0 = begin * TASK_COLS, j1 = min64(end * TASK_COLS, x->n);
+    GK_FN(gk_gemm_bt_skinny_f32)(x->m, j1 - j0, x->k, x->a, x->lda, x->b + j0 * x->ldb, x->ldb,
+                                 x->bias ? x->bias + j0 : NULL, x->c + j0, x->ldc);
 }
 
 static gk_status GK_FN(gk_gemm_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
                                     int64_t ldb, const float *bias, float *c, int64_t ldc)
 {
+    if (m <= gk_cpu()->gemv_max_m) {
+        for (int64_t i = 0; i < m; i++) {
+            rows_ctx x = {1, n, k, a + i * lda, lda, b, ldb, bias, c + i * ldc, ldc};
+            run_tasks(worth_threads(1, n, k), cdiv(n, TASK_COLS), gemv_t_task, &x);
+        }
+        return GK_OK;
+    }
     bsrc bs = {b, ldb, 0, NULL, 0};
     return gemm_any(m, n, k, a, lda, bs, 0, bias, c, ldc);
 }
@@ -306,11 +358,17 @@ static gk_status GK_FN(gk_gemm_f32)(int64_t m, int64_t n, int64_t k, const float
 static gk_status GK_FN(gk_gemm_bt_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
                                        int64_t ldb, const float *bias, float *c, int64_t ldc)
 {
-    if (m <= gk_cpu()->gemv_max_m) {
+    const struct gk_device_profile *d = gk_cpu();
+    if (m <= d->gemv_max_m) {
         for (int64_t i = 0; i < m; i++) {
-            gemv_ctx g = {n, k, b, ldb, a + i * lda, bias, c + i * ldc};
-            run_tasks(worth_threads(1, n, k), cdiv(n, GEMV_ROWS), gemv_task, &g);
+            rows_ctx x = {1, n, k, a + i * lda, lda, b, ldb, bias, c + i * ldc, ldc};
+            run_tasks(worth_threads(1, n, k), cdiv(n, TASK_COLS), gemv_task, &x);
         }
+        return GK_OK;
+    }
+    if (m <= d->skinny_max_m && m <= GK_SKINNY_BT_MAX_M) {
+        rows_ctx x = {m, n, k, a, lda, b, ldb, bias, c, ldc};
+        run_tasks(worth_threads(m, n, k), cdiv(n, TASK_COLS), skinny_bt_task, &x);
         return GK_OK;
     }
     bsrc bs = {b, ldb, 1, NULL, 0};

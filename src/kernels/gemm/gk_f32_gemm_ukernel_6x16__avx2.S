@@ -1,7 +1,8 @@
 /* gk_f32_gemm_ukernel_6x16__avx2: the AVX2+FMA f32 GEMM micro-kernel, a 6-by-16 tile of C held
  * in 12 ymm accumulators (contract: src/kernels/gemm/ukernel.h, docs/GEMM.md).
  *
- * Per k step: two ymm loads of B, six broadcasts of A, twelve FMAs. A rows are addressed as
+ * Per k step: two ymm loads of B, six broadcasts of A, twelve FMAs (a tile of m < 6 rows runs a
+ * loop that has only its rows' broadcasts and FMAs). A rows are addressed as
  * p_r + kk with p_r = a + min(r, m-1)*rs_a, so one offset register serves a packed panel and a
  * strided row-major A alike, and rows beyond m re-read row m-1 instead of leaving the matrix.
  * Edges: n < 16 stores through a lane mask (vmaskmovps never touches masked-out memory); rows
@@ -57,29 +58,63 @@
     lea (P0,%rdx), \dst
 .endm
 
-.macro KSTEP
+/* One k step for the first `rows` rows (rows beyond m are skipped, not computed). */
+.macro KSTEP rows
     vmovups (BP), %ymm12
     vmovups 32(BP), %ymm13
     add RS_B, BP
     vbroadcastss (P0,KK), %ymm14
-    vbroadcastss (P1,KK), %ymm15
     vfmadd231ps %ymm12, %ymm14, %ymm0
     vfmadd231ps %ymm13, %ymm14, %ymm1
+    .if \rows > 1
+    vbroadcastss (P1,KK), %ymm15
     vfmadd231ps %ymm12, %ymm15, %ymm2
     vfmadd231ps %ymm13, %ymm15, %ymm3
+    .endif
+    .if \rows > 2
     vbroadcastss (P2,KK), %ymm14
-    vbroadcastss (P3,KK), %ymm15
     vfmadd231ps %ymm12, %ymm14, %ymm4
     vfmadd231ps %ymm13, %ymm14, %ymm5
+    .endif
+    .if \rows > 3
+    vbroadcastss (P3,KK), %ymm15
     vfmadd231ps %ymm12, %ymm15, %ymm6
     vfmadd231ps %ymm13, %ymm15, %ymm7
+    .endif
+    .if \rows > 4
     vbroadcastss (P4,KK), %ymm14
-    vbroadcastss (P5,KK), %ymm15
     vfmadd231ps %ymm12, %ymm14, %ymm8
     vfmadd231ps %ymm13, %ymm14, %ymm9
+    .endif
+    .if \rows > 5
+    vbroadcastss (P5,KK), %ymm15
     vfmadd231ps %ymm12, %ymm15, %ymm10
     vfmadd231ps %ymm13, %ymm15, %ymm11
+    .endif
     add CS_A, KK
+.endm
+
+/* The k loop for `rows` rows: unrolled by 4, then the remainder; ends at .Lstore. */
+.macro KLOOP rows
+    mov KLEFT, %rax
+    shr $2, %rax
+    jz 2f
+    .p2align 5
+1:
+    KSTEP \rows
+    KSTEP \rows
+    KSTEP \rows
+    KSTEP \rows
+    dec %rax
+    jnz 1b
+2:
+    and $3, KLEFT
+    jz .Lstore
+3:
+    KSTEP \rows
+    dec KLEFT
+    jnz 3b
+    jmp .Lstore
 .endm
 
 /* Store one row: acc += C row (accumulate) or += ymm12/13 (bias or zero), full width. */
@@ -201,24 +236,29 @@ gk_f32_gemm_ukernel_6x16__avx2:
     vxorps %ymm10, %ymm10, %ymm10
     vxorps %ymm11, %ymm11, %ymm11
 
-    mov KLEFT, %rax
-    shr $2, %rax
-    jz .Lk_tail
-    .p2align 5
-.Lk_loop4:
-    KSTEP
-    KSTEP
-    KSTEP
-    KSTEP
-    dec %rax
-    jnz .Lk_loop4
-.Lk_tail:
-    and $3, KLEFT
-    jz .Lstore
-.Lk_loop1:
-    KSTEP
-    dec KLEFT
-    jnz .Lk_loop1
+    /* a loop per row count, so short edge tiles (and skinny M) cost only their rows */
+    mov ARG_M(ARGS), %rax
+    cmp $6, %rax
+    jae .Lrows6
+    cmp $1, %rax
+    je .Lrows1
+    cmp $2, %rax
+    je .Lrows2
+    cmp $3, %rax
+    je .Lrows3
+    cmp $4, %rax
+    je .Lrows4
+    KLOOP 5
+.Lrows1:
+    KLOOP 1
+.Lrows2:
+    KLOOP 2
+.Lrows3:
+    KLOOP 3
+.Lrows4:
+    KLOOP 4
+.Lrows6:
+    KLOOP 6
 
 .Lstore:
     mov ARG_C(ARGS), %rcx

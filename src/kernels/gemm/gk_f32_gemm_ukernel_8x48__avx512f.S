@@ -1,7 +1,8 @@
 /* gk_f32_gemm_ukernel_8x48__avx512f: the AVX-512F f32 GEMM micro-kernel, an 8-by-48 tile of C
  * in 24 zmm accumulators (contract: src/kernels/gemm/ukernel.h; shape choice: docs/GEMM.md).
  *
- * Per k step: three zmm loads of B, eight broadcasts of A, 24 FMAs. A rows are addressed as
+ * Per k step: three zmm loads of B, eight broadcasts of A, 24 FMAs (a tile of m < 8 rows runs a
+ * loop that has only its rows' broadcasts and FMAs). A rows are addressed as
  * p_r + kk with p_r = a + min(r, m-1)*rs_a (eight row pointers), so a packed panel and a strided
  * row-major A share one loop and rows beyond m are never read. Edges: opmasks k1..k3 select the
  * first n columns for stores (masked-out lanes are neither read nor written). */
@@ -51,28 +52,66 @@
     vfmadd231ps %zmm26, \bcast, \a2
 .endm
 
-.macro KSTEP
+/* One k step for the first `rows` rows (rows beyond m are skipped, not computed). */
+.macro KSTEP rows
     vmovups (BP), %zmm24
     vmovups 64(BP), %zmm25
     vmovups 128(BP), %zmm26
     add RS_B, BP
     vbroadcastss (P0,KK), %zmm27
-    vbroadcastss (P1,KK), %zmm28
-    vbroadcastss (P2,KK), %zmm29
-    vbroadcastss (P3,KK), %zmm30
     FMA3 %zmm27, %zmm0, %zmm1, %zmm2
+    .if \rows > 1
+    vbroadcastss (P1,KK), %zmm28
     FMA3 %zmm28, %zmm3, %zmm4, %zmm5
+    .endif
+    .if \rows > 2
+    vbroadcastss (P2,KK), %zmm29
     FMA3 %zmm29, %zmm6, %zmm7, %zmm8
+    .endif
+    .if \rows > 3
+    vbroadcastss (P3,KK), %zmm30
     FMA3 %zmm30, %zmm9, %zmm10, %zmm11
+    .endif
+    .if \rows > 4
     vbroadcastss (P4,KK), %zmm27
-    vbroadcastss (P5,KK), %zmm28
-    vbroadcastss (P6,KK), %zmm29
-    vbroadcastss (P7,KK), %zmm30
     FMA3 %zmm27, %zmm12, %zmm13, %zmm14
+    .endif
+    .if \rows > 5
+    vbroadcastss (P5,KK), %zmm28
     FMA3 %zmm28, %zmm15, %zmm16, %zmm17
+    .endif
+    .if \rows > 6
+    vbroadcastss (P6,KK), %zmm29
     FMA3 %zmm29, %zmm18, %zmm19, %zmm20
+    .endif
+    .if \rows > 7
+    vbroadcastss (P7,KK), %zmm30
     FMA3 %zmm30, %zmm21, %zmm22, %zmm23
+    .endif
     add CS_A, KK
+.endm
+
+/* The k loop for `rows` rows: unrolled by 4, then the remainder; ends at .Lstore. */
+.macro KLOOP rows
+    mov KLEFT, %rax
+    shr $2, %rax
+    jz 2f
+    .p2align 5
+1:
+    KSTEP \rows
+    KSTEP \rows
+    KSTEP \rows
+    KSTEP \rows
+    dec %rax
+    jnz 1b
+2:
+    and $3, KLEFT
+    jz .Lstore
+3:
+    KSTEP \rows
+    dec KLEFT
+    jnz 3b
+    jmp .Lstore
 .endm
 
 /* One row of C: acc += C (accumulate, masked load) or += zmm27..29 (bias or zero); masked store.
@@ -148,24 +187,37 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     vpxord %xmm\r, %xmm\r, %xmm\r
     .endr
 
-    mov KLEFT, %rax
-    shr $2, %rax
-    jz .Lk_tail
-    .p2align 5
-.Lk_loop4:
-    KSTEP
-    KSTEP
-    KSTEP
-    KSTEP
-    dec %rax
-    jnz .Lk_loop4
-.Lk_tail:
-    and $3, KLEFT
-    jz .Lstore
-.Lk_loop1:
-    KSTEP
-    dec KLEFT
-    jnz .Lk_loop1
+    /* a loop per row count, so short edge tiles (and skinny M) cost only their rows */
+    mov ARG_M(ARGS), %rax
+    cmp $8, %rax
+    jae .Lrows8
+    cmp $1, %rax
+    je .Lrows1
+    cmp $2, %rax
+    je .Lrows2
+    cmp $3, %rax
+    je .Lrows3
+    cmp $4, %rax
+    je .Lrows4
+    cmp $5, %rax
+    je .Lrows5
+    cmp $6, %rax
+    je .Lrows6
+    KLOOP 7
+.Lrows1:
+    KLOOP 1
+.Lrows2:
+    KLOOP 2
+.Lrows3:
+    KLOOP 3
+.Lrows4:
+    KLOOP 4
+.Lrows5:
+    KLOOP 5
+.Lrows6:
+    KLOOP 6
+.Lrows8:
+    KLOOP 8
 
 .Lstore:
     /* column masks: k1 = lanes [0,16), k2 = [16,32), k3 = [32,48) of the first n columns */

@@ -1,0 +1,14 @@
+/* The per-ISA GEMV kernels, also called by the GEMM family for M = 1. */
+#ifndef GK_KERNELS_BLAS_GEMV_H
+#define GK_KERNELS_BLAS_GEMV_H
+
+#include <stdint.h>
+
+#include "kernels/simd/target.h"
+
+/* y[0..n) = A x, A n-by-k row-major (gemv.c). */
+void GK_FN(gk_gemv_f32)(int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y);
+/* y[0..n) = x^T B, B k-by-n row-major (gemv_t.c). */
+void GK_FN(gk_gemv_t_f32)(int64_t n, int64_t k, const float *b, int64_t ldb, const float *x, float *y);
+
+#endif

@@ -1,0 +1,89 @@
+/* Skinny C = A B^T (+ bias) for small m (2 <= m <= GK_SKINNY_BT_MAX_M), B n-by-k: the LLM decode
+ * and small-batch case. A template over the SIMD layer, compiled per ISA.
+ *
+ * Dot-product form, so neither A nor B is packed or transposed: a tile of TA rows of A by TB
+ * rows of B keeps TA*TB vector accumulators along k (each A vector serves TB rows of B, each B
+ * vector TA rows of A). k is cut into KCH-long slices so that the TB rows of B stay in L1 while
+ * every row of A passes over them: B is read from memory exactly once, A (m x KCH) stays in L2.
+ * Vector accumulators of all m x TB outputs persist across slices in a small stack buffer and
+ * are reduced once at the end: each output is the fixed tree sum of GK_VL lanes, lane l holding
+ * the products p = l (mod GK_VL) in k order, whatever the thread count. */
+#include "kernels/gemm/skinny_bt.h"
+#include "kernels/simd/simd.h"
+
+#define TA 2
+#define TB 4
+#define KCH 1024
+
+typedef struct acc_row {
+    gk_vf v[TB];
+} acc_row;
+
+/* acc[i].v[j] += A[i][p..] * B[j][p..] over p in [0, kc), i < ma, j < nb (constants after inlining). */
+static inline __attribute__((always_inline)) void tile(int ma, int nb, int64_t kc, const float *a, int64_t lda,
+                                                       const float *b, int64_t ldb, acc_row *acc)
+{
+    gk_vf s[TA][TB], va[TA];
+    for (int i = 0; i < ma; i++)
+        for (int j = 0; j < nb; j++)
+            s[i][j] = acc[i].v[j];
+    int64_t p = 0;
+    for (; p + GK_VL <= kc; p += GK_VL) {
+        for (int i = 0; i < ma; i++)
+            va[i] = gk_v_loadu(a + i * lda + p);
+        for (int j = 0; j < nb; j++) {
+            gk_vf vb = gk_v_loadu(b + j * ldb + p);
+            for (int i = 0; i < ma; i++)
+                s[i][j] = gk_v_fma(va[i], vb, s[i][j]);
+        }
+    }
+    if (p < kc) {
+        for (int i = 0; i < ma; i++)
+            va[i] = gk_v_load_tail(a + i * lda + p, kc - p);
+        for (int j = 0; j < nb; j++) {
+            gk_vf vb = gk_v_load_tail(b + j * ldb + p, kc - p);
+            for (int i = 0; i < ma; i++)
+                s[i][j] = gk_v_fma(va[i], vb, s[i][j]);
+        }
+    }
+    for (int i = 0; i < ma; i++)
+        for (int j = 0; j < nb; j++)
+            acc[i].v[j] = s[i][j];
+}
+
+#define TILE_CASE(ma, nb)                                    \
+    case (ma) * 8 + (nb):                                    \
+        tile(ma, nb, kc, a, lda, b, ldb, acc);               \
+        break;
+
+static void tile_any(int ma, int nb, int64_t kc, const float *a, int64_t lda, const float *b, int64_t ldb,
+                     acc_row *acc)
+{
+    switch (ma * 8 + nb) {
+        TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
+        TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
+    }
+}
+
+void GK_FN(gk_gemm_bt_skinny_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+                                  int64_t ldb, const float *bias, float *c, int64_t ldc)
+{
+    acc_row acc[GK_SKINNY_BT_MAX_M];
+    for (int64_t j0 = 0; j0 < n; j0 += TB) {
+        int nb = n - j0 < TB ? (int)(n - j0) : TB;
+        for (int64_t i = 0; i < m; i++)
+            for (int j = 0; j < TB; j++)
+                acc[i].v[j] = gk_v_zero();
+        for (int64_t k0 = 0; k0 < k; k0 += KCH) {
+            int64_t kc = k - k0 < KCH ? k - k0 : KCH;
+            for (int64_t i0 = 0; i0 < m; i0 += TA)
+                tile_any(m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda, b + j0 * ldb + k0, ldb,
+                         acc + i0);
+        }
+        for (int64_t i = 0; i < m; i++)
+            for (int j = 0; j < nb; j++) {
+                float s = gk_v_reduce_add(acc[i].v[j]);
+                c[i * ldc + j0 + j] = bias ? s + bias[j0 + j] : s;
+            }
+    }
+}
