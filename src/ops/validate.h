@@ -91,7 +91,7 @@ static inline gk_status gk_check_overlap(const char *fn, const gk_region *out, c
     if (same_layout && (i0 > o0 ? i0 - o0 : o0 - i0) % (uint64_t)out->elem == 0) {
         int64_t d = (int64_t)(i0 - o0) / out->elem; /* two's complement: negative when in precedes out */
         int64_t col = ((d % out->ld) + out->ld) % out->ld;
-        if (col >= out->cols && col + in->cols <= out->ld)
+        if (col >= out->cols && in->cols <= out->ld - col)
             return GK_OK;
     }
     return gk_fail(GK_ERR_INVALID_ARG, "%s: %s overlaps %s%s", fn, out->name, in->name,
