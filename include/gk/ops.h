@@ -52,6 +52,19 @@ GK_API gk_status gk_gemm_prepacked_f32(int64_t m, const float *a, int64_t lda, c
                                        float *c, int64_t ldc);
 GK_API void gk_packed_b_free(struct gk_packed_b *b);
 
+/* ---- bf16 / f16 weights, f32 activations and output ----------------------------------------
+ * Weights are bfloat16 (_bf16) or IEEE binary16 (_f16) bit patterns in uint16_t. Each weight
+ * widens exactly to f32; the arithmetic is then that of the f32 operator (same tolerances).
+ * y = A x with A n-by-k (lda >= k); y must not overlap A or x. */
+GK_API gk_status gk_gemv_bf16(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
+GK_API gk_status gk_gemv_f16(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
+/* C (m-by-n, ldc >= n) = A (m-by-k f32, lda >= k) B^T with B n-by-k (ldb >= k): the LLM weight
+ * layout. C must not overlap A or B; k = 0 writes zeros. */
+GK_API gk_status gk_gemm_bt_bf16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                                 int64_t ldb, float *c, int64_t ldc);
+GK_API gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                                int64_t ldb, float *c, int64_t ldc);
+
 /* ---- activations over n contiguous elements (y may alias x exactly) ------------------------- */
 GK_API gk_status gk_silu_f32(int64_t n, const float *x, float *y);      /* x / (1 + exp(-x)) */
 GK_API gk_status gk_gelu_tanh_f32(int64_t n, const float *x, float *y); /* tanh approximation */
@@ -76,6 +89,12 @@ GK_API gk_status gk_layer_norm_f32(int64_t rows, int64_t n, const float *x, int6
 typedef enum { GK_ROPE_INTERLEAVED = 0, GK_ROPE_NEOX = 1 } gk_rope_layout;
 GK_API gk_status gk_rope_f32(int64_t tokens, int64_t heads, int64_t head_dim, float *x, int64_t ld_token,
                              const int32_t *pos, float theta, gk_rope_layout layout);
+/* The same rotation with precomputed angles: cos_tab and sin_tab hold table_rows rows of
+ * head_dim/2 entries; token t uses row pos[t] (0 <= pos[t] < table_rows) as the cos and sin of its
+ * pairs. Tables and pos must not overlap x. */
+GK_API gk_status gk_rope_table_f32(int64_t tokens, int64_t heads, int64_t head_dim, float *x, int64_t ld_token,
+                                   const int32_t *pos, const float *cos_tab, const float *sin_tab,
+                                   int64_t table_rows, gk_rope_layout layout);
 
 #ifdef __cplusplus
 }

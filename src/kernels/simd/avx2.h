@@ -157,8 +157,11 @@ static inline gk_vd gk_vd_from_hi(gk_vf a) { return _mm256_cvtps_pd(_mm256_extra
 static inline gk_vd gk_vd_set1(double x) { return _mm256_set1_pd(x); }
 static inline gk_vd gk_vd_add(gk_vd a, gk_vd b) { return _mm256_add_pd(a, b); }
 static inline gk_vd gk_vd_sub(gk_vd a, gk_vd b) { return _mm256_sub_pd(a, b); }
+static inline gk_vd gk_vd_mul(gk_vd a, gk_vd b) { return _mm256_mul_pd(a, b); }
 /* a*b + c with one rounding. */
 static inline gk_vd gk_vd_fma(gk_vd a, gk_vd b, gk_vd c) { return _mm256_fmadd_pd(a, b, c); }
+/* Round two f64 halves to f32 and join them (lo lanes first): inverse of gk_vd_from_lo/hi. */
+static inline gk_vf gk_v_from_vd(gk_vd lo, gk_vd hi) { return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo)); }
 /* Sum of all lanes. */
 static inline double gk_vd_reduce_add(gk_vd a)
 {

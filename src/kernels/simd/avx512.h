@@ -148,8 +148,11 @@ static inline gk_vd gk_vd_from_hi(gk_vf a) { return _mm512_cvtps_pd(_mm512_extra
 static inline gk_vd gk_vd_set1(double x) { return _mm512_set1_pd(x); }
 static inline gk_vd gk_vd_add(gk_vd a, gk_vd b) { return _mm512_add_pd(a, b); }
 static inline gk_vd gk_vd_sub(gk_vd a, gk_vd b) { return _mm512_sub_pd(a, b); }
+static inline gk_vd gk_vd_mul(gk_vd a, gk_vd b) { return _mm512_mul_pd(a, b); }
 /* a*b + c with one rounding. */
 static inline gk_vd gk_vd_fma(gk_vd a, gk_vd b, gk_vd c) { return _mm512_fmadd_pd(a, b, c); }
+/* Round two f64 halves to f32 and join them (lo lanes first): inverse of gk_vd_from_lo/hi. */
+static inline gk_vf gk_v_from_vd(gk_vd lo, gk_vd hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1); }
 /* Sum of all lanes. */
 static inline double gk_vd_reduce_add(gk_vd a)
 {

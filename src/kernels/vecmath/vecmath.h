@@ -62,6 +62,17 @@ static inline gk_vf gk_v_exp(gk_vf x)
     return y;
 }
 
+/* e^x for x <= 0 (softmax's e^(x - max)): no special path; results below e^-86.5 (< 2^-124)
+ * are flushed to 0, which is below the rounding of a sum that contains e^0 = 1. Max error
+ * 1 ULP above the flush threshold. */
+static inline gk_vf gk_v_exp_nonpos(gk_vf x)
+{
+    gk_vf z, n;
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
+    gk_vf y = gk_vi_as_f(gk_vi_add(gk_v_as_i(p), gk_vi_sll(gk_v_as_i(z), 23)));
+    return gk_v_select(gk_v_cmp_lt(x, gk_v_set1(-86.5f)), gk_v_zero(), y);
+}
+
 /* ---- log ----------------------------------------------------------------------------------
  * x = 2^e * m, m in [sqrt(1/2), sqrt(2)); log(m) = f - f^2/2 + f^3 P(f), f = m - 1 (degree-8
  * polynomial, Cephes logf); log(x) = log(m) + e*ln2 with ln2 split in two. Subnormal x is

@@ -1,0 +1,99 @@
+/* Elementwise activation kernels for one ISA (a template over the SIMD layer, compiled per ISA):
+ * silu, gelu_tanh, gelu_erf, relu, tanh, exp, swiglu. The ops layer validates and splits the
+ * array into chunks across threads; each kernel maps one contiguous range, two vectors per step
+ * (the math chains are long, two independent ones keep both FMA pipes busy) and a masked tail.
+ * y may alias x exactly: every element is read before it is written.
+ *
+ * Accuracy against the scalar definitions (src/scalar/activations.c), which use libm in float:
+ * exp and tanh are within the vecmath bounds (docs/VECMATH.md); silu/swiglu use
+ * x * recip(1 + e^-x) instead of a division (<= 4 ULP of sigmoid); gelu_tanh uses the identity
+ * 0.5 (1 + tanh u) = sigmoid(2u), which has no cancellation for negative x (the definition
+ * loses relative accuracy there, so tests compare with an absolute floor); gelu_erf is
+ * 0.5 x (1 + erf(x / sqrt 2)) like the definition. Non-finite inputs give what the definitions
+ * give: silu(-inf) = gelu(-inf) = NaN, silu(+inf) = +inf, relu(NaN) = 0. */
+#include "kernels/simd/simd.h"
+#include "kernels/vecmath/vecmath.h"
+#include "ops/dispatch.h"
+
+#define GK_GELU_K1 1.5957691216057308f   /* 2 sqrt(2/pi) */
+#define GK_GELU_K3 0.071354816272785f    /* 2 sqrt(2/pi) * 0.044715 */
+
+static inline gk_vf silu_v(gk_vf x)
+{
+    return gk_v_mul(x, gk_v_sigmoid(x));
+}
+
+static inline gk_vf gelu_tanh_v(gk_vf x)
+{
+    gk_vf v = gk_v_mul(x, gk_v_fma(gk_v_set1(GK_GELU_K3), gk_v_mul(x, x), gk_v_set1(GK_GELU_K1)));
+    return gk_v_mul(x, gk_v_sigmoid(v));
+}
+
+static inline gk_vf gelu_erf_v(gk_vf x)
+{
+    gk_vf e = gk_v_erf(gk_v_mul(x, gk_v_set1(0.70710678118654752f)));
+    return gk_v_mul(gk_v_mul(gk_v_set1(0.5f), x), gk_v_add(gk_v_set1(1.0f), e));
+}
+
+/* max(x, 0) returns its second operand for NaN and for -0: relu(NaN) = relu(-0) = +0, as defined. */
+static inline gk_vf relu_v(gk_vf x)
+{
+    return gk_v_max(x, gk_v_zero());
+}
+
+/* y[i] = f(x[i]); inlined per op so f is a direct call the compiler expands. */
+static inline __attribute__((always_inline)) void map1(int64_t n, const float *x, float *y, gk_vf (*f)(gk_vf))
+{
+    int64_t i = 0;
+    for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
+        gk_vf a = gk_v_loadu(x + i), b = gk_v_loadu(x + i + GK_VL);
+        gk_v_storeu(y + i, f(a));
+        gk_v_storeu(y + i + GK_VL, f(b));
+    }
+    for (; i < n; i += GK_VL) {
+        int64_t left = n - i < GK_VL ? n - i : GK_VL;
+        gk_v_store_tail(y + i, f(gk_v_load_tail(x + i, left)), left);
+    }
+}
+
+#define GK_ACT_UNARY(op, f)                                        \
+    static void GK_FN(gk_##op##_f32)(int64_t n, const float *x, float *y) \
+    {                                                              \
+        map1(n, x, y, f);                                          \
+    }
+
+GK_ACT_UNARY(silu, silu_v)
+GK_ACT_UNARY(gelu_tanh, gelu_tanh_v)
+GK_ACT_UNARY(gelu_erf, gelu_erf_v)
+GK_ACT_UNARY(relu, relu_v)
+GK_ACT_UNARY(tanh, gk_v_tanh)
+GK_ACT_UNARY(exp, gk_v_exp)
+
+/* y = silu(gate) * up; y may alias gate or up exactly. */
+static void GK_FN(gk_swiglu_f32)(int64_t n, const float *gate, const float *up, float *y)
+{
+    int64_t i = 0;
+    for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
+        gk_vf g0 = gk_v_loadu(gate + i), g1 = gk_v_loadu(gate + i + GK_VL);
+        gk_vf u0 = gk_v_loadu(up + i), u1 = gk_v_loadu(up + i + GK_VL);
+        gk_v_storeu(y + i, gk_v_mul(silu_v(g0), u0));
+        gk_v_storeu(y + i + GK_VL, gk_v_mul(silu_v(g1), u1));
+    }
+    for (; i < n; i += GK_VL) {
+        int64_t left = n - i < GK_VL ? n - i : GK_VL;
+        gk_vf g = gk_v_load_tail(gate + i, left), u = gk_v_load_tail(up + i, left);
+        gk_v_store_tail(y + i, gk_v_mul(silu_v(g), u), left);
+    }
+}
+
+void GK_FN(gk_register_act)(gk_kernel_table *t, uint32_t features)
+{
+    (void)features;
+    t->silu = GK_FN(gk_silu_f32);
+    t->gelu_tanh = GK_FN(gk_gelu_tanh_f32);
+    t->gelu_erf = GK_FN(gk_gelu_erf_f32);
+    t->relu = GK_FN(gk_relu_f32);
+    t->tanh = GK_FN(gk_tanh_f32);
+    t->exp = GK_FN(gk_exp_f32);
+    t->swiglu = GK_FN(gk_swiglu_f32);
+}

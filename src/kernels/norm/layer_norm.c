@@ -1,0 +1,70 @@
+/* layer_norm kernel for one ISA: y = (x - mean) / sqrt(var + eps) * w + b, row by row.
+ *
+ * Like the scalar definition: mean, then the population variance as the sum of (x - mean)^2,
+ * both in double (gk_row_sum_f64). The output pass computes z = (x - mean) * inv and rounds it
+ * to float, then y = z * w + b in float (two roundings, as defined). For ordinary rows
+ * (|mean| <= 2^100, inv in [2^-100, 2^100]) it stays in f32 lanes: the mean is split into
+ * hi + lo floats, so (x - hi) - lo keeps the difference accurate even when the mean is large
+ * against the spread (x - hi is exact when x is near the mean), and inv is rounded to float;
+ * z is then within 2 ULP of the definition's. Other rows (NaN, inf, extreme scales) use double
+ * for z exactly as the definition does. */
+#include <math.h>
+
+#include "kernels/norm/norm.h"
+
+static void layer_row_exact(int64_t n, const float *x, const float *w, const float *b, double mean, double inv,
+                            float *y)
+{
+    gk_vd vm = gk_vd_set1(mean), vi = gk_vd_set1(inv);
+    for (int64_t i = 0; i < n; i += GK_VL) {
+        int64_t left = n - i < GK_VL ? n - i : GK_VL;
+        gk_vf v = gk_v_load_tail(x + i, left);
+        gk_vf z = gk_v_from_vd(gk_vd_mul(gk_vd_sub(gk_vd_from_lo(v), vm), vi),
+                               gk_vd_mul(gk_vd_sub(gk_vd_from_hi(v), vm), vi));
+        gk_vf r = gk_v_add(gk_v_mul(z, gk_v_load_tail(w + i, left)), gk_v_load_tail(b + i, left));
+        gk_v_store_tail(y + i, r, left);
+    }
+}
+
+static inline gk_vf layer_fast_v(gk_vf v, gk_vf hi, gk_vf lo, gk_vf s, gk_vf w, gk_vf b)
+{
+    gk_vf z = gk_v_mul(gk_v_sub(gk_v_sub(v, hi), lo), s);
+    return gk_v_add(gk_v_mul(z, w), b);
+}
+
+static void layer_row_fast(int64_t n, const float *x, const float *w, const float *b, double mean, float inv,
+                           float *y)
+{
+    float mh = (float)mean;
+    gk_vf hi = gk_v_set1(mh), lo = gk_v_set1((float)(mean - (double)mh)), s = gk_v_set1(inv);
+    int64_t i = 0;
+    for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
+        gk_vf r0 = layer_fast_v(gk_v_loadu(x + i), hi, lo, s, gk_v_loadu(w + i), gk_v_loadu(b + i));
+        gk_vf r1 = layer_fast_v(gk_v_loadu(x + i + GK_VL), hi, lo, s, gk_v_loadu(w + i + GK_VL),
+                                gk_v_loadu(b + i + GK_VL));
+        gk_v_storeu(y + i, r0);
+        gk_v_storeu(y + i + GK_VL, r1);
+    }
+    for (; i < n; i += GK_VL) {
+        int64_t left = n - i < GK_VL ? n - i : GK_VL;
+        gk_vf r = layer_fast_v(gk_v_load_tail(x + i, left), hi, lo, s, gk_v_load_tail(w + i, left),
+                               gk_v_load_tail(b + i, left));
+        gk_v_store_tail(y + i, r, left);
+    }
+}
+
+void GK_FN(gk_layer_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w,
+                              const float *b, float eps, float *y, int64_t ldy)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * ldx;
+        float *yr = y + r * ldy;
+        double mean = gk_row_sum_f64(n, xr, 0.0, GK_ROW_SUM) / (double)n;
+        double sq = gk_row_sum_f64(n, xr, mean, GK_ROW_CENTERED_SQUARES);
+        double inv = 1.0 / sqrt(sq / (double)n + (double)eps);
+        if (fabs(mean) <= 0x1p100 && inv >= 0x1p-100 && inv <= 0x1p100)
+            layer_row_fast(n, xr, w, b, mean, (float)inv, yr);
+        else
+            layer_row_exact(n, xr, w, b, mean, inv, yr);
+    }
+}

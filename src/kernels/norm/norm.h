@@ -1,0 +1,62 @@
+/* Shared pieces of the row-wise kernels (softmax, rms_norm, layer_norm), included by each
+ * per-ISA template: the kernels' names for registration and the double-precision row sums the
+ * norms need (as in the scalar definitions, x*x and the sums are formed in double, so |x| up to
+ * FLT_MAX neither overflows nor loses the small terms). */
+#ifndef GK_KERNELS_NORM_H
+#define GK_KERNELS_NORM_H
+
+#include "kernels/simd/simd.h"
+#include "ops/dispatch.h"
+
+void GK_FN(gk_softmax_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx, float *y, int64_t ldy);
+void GK_FN(gk_rms_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w, float eps,
+                            float *y, int64_t ldy);
+void GK_FN(gk_layer_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w,
+                              const float *b, float eps, float *y, int64_t ldy);
+
+/* What gk_row_sum_f64 sums: x, x^2, or (x - c)^2. */
+enum { GK_ROW_SUM = 0, GK_ROW_SQUARES = 1, GK_ROW_CENTERED_SQUARES = 2 };
+
+/* Adds the GK_VL lanes of v to two accumulators. For a tail (masked), `keep` (0/1 lane weights)
+ * drops the zero padding where it would not add 0, i.e. for centered squares. */
+static inline __attribute__((always_inline)) void gk_row_acc_f64(gk_vd *acc, gk_vf v, gk_vd c, int mode, int masked,
+                                                                 gk_vf keep)
+{
+    gk_vd lo = gk_vd_from_lo(v), hi = gk_vd_from_hi(v);
+    if (mode == GK_ROW_SUM) {
+        acc[0] = gk_vd_add(acc[0], lo);
+        acc[1] = gk_vd_add(acc[1], hi);
+        return;
+    }
+    if (mode == GK_ROW_CENTERED_SQUARES) {
+        lo = gk_vd_sub(lo, c);
+        hi = gk_vd_sub(hi, c);
+        if (masked) {
+            lo = gk_vd_mul(lo, gk_vd_from_lo(keep));
+            hi = gk_vd_mul(hi, gk_vd_from_hi(keep));
+        }
+    }
+    acc[0] = gk_vd_fma(lo, lo, acc[0]);
+    acc[1] = gk_vd_fma(hi, hi, acc[1]);
+}
+
+/* Sum over a row in double (mode: GK_ROW_*; c is used by GK_ROW_CENTERED_SQUARES). Four
+ * accumulators of GK_VL/2 doubles hide the add/FMA latency; the tail is a masked load. */
+static inline __attribute__((always_inline)) double gk_row_sum_f64(int64_t n, const float *x, double c, int mode)
+{
+    gk_vd acc[4] = {gk_vd_zero(), gk_vd_zero(), gk_vd_zero(), gk_vd_zero()};
+    gk_vd vc = gk_vd_set1(c);
+    int64_t i = 0;
+    for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
+        gk_row_acc_f64(acc, gk_v_loadu(x + i), vc, mode, 0, gk_v_zero());
+        gk_row_acc_f64(acc + 2, gk_v_loadu(x + i + GK_VL), vc, mode, 0, gk_v_zero());
+    }
+    for (; i < n; i += GK_VL) {
+        int64_t left = n - i < GK_VL ? n - i : GK_VL;
+        gk_vf keep = gk_v_select(gk_m_first(left), gk_v_set1(1.0f), gk_v_zero());
+        gk_row_acc_f64(acc, gk_v_load_tail(x + i, left), vc, mode, 1, keep);
+    }
+    return gk_vd_reduce_add(gk_vd_add(gk_vd_add(acc[0], acc[1]), gk_vd_add(acc[2], acc[3])));
+}
+
+#endif

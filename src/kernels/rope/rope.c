@@ -1,0 +1,190 @@
+/* Rotary position embedding kernels for one ISA, in place over tokens x heads x head_dim:
+ * rope (angles from positions and theta) and rope_table (cos/sin rows looked up by position).
+ *
+ * Per token, a cos/sin table for the head's pairs is built once and applied to every head, so
+ * the transcendental work is amortized over the heads. Applying it is y0 = x0 c - x1 s,
+ * y1 = x0 s + x1 c with separate multiplies and adds, exactly as the scalar definition rounds:
+ * given the same c and s the result is bitwise the definition's.
+ *
+ * rope: the frequencies theta^(-2i/head_dim) come from libm powf, the same call as the
+ * definition, and angle = pos * freq is one float multiply like the definition's, so the
+ * angles are bitwise identical; cos and sin come from gk_v_sincos (<= 2 ULP), lanes with
+ * |angle| > GK_SINCOS_MAX from libm cosf/sinf. powf costs more than rotating a few tokens, so
+ * the frequencies of the last (theta, head_dim) are kept per thread.
+ *
+ * Layouts: INTERLEAVED pairs (x[2i], x[2i+1]) use element-wise tables c' = (c0, c0, c1, c1, ...)
+ * and s' = (-s0, s0, -s1, s1, ...) with y = x c' + swap_pairs(x) s'; NEOX pairs
+ * (x[i], x[i + half]) use c, s directly. Heads longer than 2*GK_ROPE_BLOCK elements are
+ * processed in blocks of GK_ROPE_BLOCK pairs. */
+#include <math.h>
+
+#include "kernels/simd/simd.h"
+#include "kernels/vecmath/vecmath.h"
+#include "ops/dispatch.h"
+
+#define GK_ROPE_BLOCK 512 /* pairs per table block */
+
+/* One token's table for pairs [p0, p0 + np) in the layout's element order: np entries (NEOX)
+ * or 2*np (INTERLEAVED). */
+typedef struct {
+    float c[2 * GK_ROPE_BLOCK], s[2 * GK_ROPE_BLOCK];
+} rope_tab;
+
+/* x[e] for the element range of a block: interleaved e in [2*p0, 2*(p0+np)). */
+static void apply_interleaved(float *x, int64_t len, const float *c, const float *s)
+{
+    int64_t i = 0;
+    for (; i + GK_VL <= len; i += GK_VL) {
+        gk_vf v = gk_v_loadu(x + i);
+        gk_v_storeu(x + i, gk_v_add(gk_v_mul(v, gk_v_loadu(c + i)), gk_v_mul(gk_v_swap_pairs(v), gk_v_loadu(s + i))));
+    }
+    if (i < len) {
+        /* len is even and GK_VL is even, so pairs never straddle the mask */
+        gk_vf v = gk_v_load_tail(x + i, len - i);
+        gk_vf r = gk_v_add(gk_v_mul(v, gk_v_load_tail(c + i, len - i)),
+                           gk_v_mul(gk_v_swap_pairs(v), gk_v_load_tail(s + i, len - i)));
+        gk_v_store_tail(x + i, r, len - i);
+    }
+}
+
+/* Pairs (x0[i], x1[i]) for i < np. */
+static void apply_neox(float *x0, float *x1, int64_t np, const float *c, const float *s)
+{
+    for (int64_t i = 0; i < np; i += GK_VL) {
+        int64_t left = np - i < GK_VL ? np - i : GK_VL;
+        gk_vf a = gk_v_load_tail(x0 + i, left), b = gk_v_load_tail(x1 + i, left);
+        gk_vf vc = gk_v_load_tail(c + i, left), vs = gk_v_load_tail(s + i, left);
+        gk_v_store_tail(x0 + i, gk_v_sub(gk_v_mul(a, vc), gk_v_mul(b, vs)), left);
+        gk_v_store_tail(x1 + i, gk_v_add(gk_v_mul(a, vs), gk_v_mul(b, vc)), left);
+    }
+}
+
+/* Rotates pairs [p0, p0 + np) of every head of one token with the tables c, s (in the
+ * layout's element order). */
+static void apply_token(float *xt, int64_t heads, int64_t head_dim, int64_t p0, int64_t np, const float *c,
+                        const float *s, gk_rope_layout layout)
+{
+    for (int64_t h = 0; h < heads; h++) {
+        float *v = xt + h * head_dim;
+        if (layout == GK_ROPE_NEOX)
+            apply_neox(v + p0, v + head_dim / 2 + p0, np, c, s);
+        else
+            apply_interleaved(v + 2 * p0, 2 * np, c, s);
+    }
+}
+
+/* ---- rope: angles from positions and theta ---- */
+
+/* Frequencies of pairs [p0, p0 + np) in the layout's element order (duplicated per pair for
+ * INTERLEAVED), with the definition's expression. */
+static void rope_freqs(float theta, int64_t head_dim, int64_t p0, int64_t np, gk_rope_layout layout, float *f)
+{
+    for (int64_t i = 0; i < np; i++) {
+        float v = powf(theta, -(float)(2 * (p0 + i)) / (float)head_dim);
+        if (layout == GK_ROPE_NEOX) {
+            f[i] = v;
+        } else {
+            f[2 * i] = v;
+            f[2 * i + 1] = v;
+        }
+    }
+}
+
+/* The frequencies of the last whole-head table computed on this thread (heads of at most
+ * 2*GK_ROPE_BLOCK elements). */
+static _Thread_local struct {
+    float theta;
+    int64_t head_dim;
+    gk_rope_layout layout;
+    float f[2 * GK_ROPE_BLOCK];
+} freq_cache;
+
+static const float *cached_freqs(float theta, int64_t head_dim, gk_rope_layout layout)
+{
+    if (freq_cache.head_dim != head_dim || freq_cache.theta != theta || freq_cache.layout != layout) {
+        rope_freqs(theta, head_dim, 0, head_dim / 2, layout, freq_cache.f);
+        freq_cache.theta = theta;
+        freq_cache.layout = layout;
+        freq_cache.head_dim = head_dim;
+    }
+    return freq_cache.f;
+}
+
+/* Table of one token: angle = pos * f, then cos/sin (sin with the pair signs for INTERLEAVED). */
+static void token_table(float pos, const float *f, int64_t len, gk_rope_layout layout, rope_tab *t)
+{
+    static const float alt[16] = {-0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f,
+                                  -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f};
+    gk_vf sign = layout == GK_ROPE_NEOX ? gk_v_zero() : gk_v_loadu(alt);
+    gk_vf vp = gk_v_set1(pos);
+    for (int64_t i = 0; i < len; i += GK_VL) {
+        int64_t left = len - i < GK_VL ? len - i : GK_VL;
+        gk_vf a = gk_v_mul(vp, gk_v_load_tail(f + i, left)), s, c;
+        gk_v_sincos(a, &s, &c);
+        gk_v_store_tail(t->c + i, c, left);
+        gk_v_store_tail(t->s + i, gk_v_xor(s, sign), left);
+        if (__builtin_expect(gk_m_any(gk_v_cmp_gt(gk_v_abs(a), gk_v_set1(GK_SINCOS_MAX))), 0)) {
+            /* beyond the vector reduction's range: libm, as the definition */
+            for (int64_t k = i; k < i + left; k++) {
+                float ak = pos * f[k];
+                if (fabsf(ak) > GK_SINCOS_MAX) {
+                    t->c[k] = cosf(ak);
+                    t->s[k] = layout == GK_ROPE_NEOX || (k & 1) ? sinf(ak) : -sinf(ak);
+                }
+            }
+        }
+    }
+}
+
+static void GK_FN(gk_rope_f32)(int64_t tokens, int64_t heads, int64_t head_dim, float *x, int64_t ld_token,
+                               const int32_t *pos, float theta, gk_rope_layout layout)
+{
+    int64_t half = head_dim / 2, per = layout == GK_ROPE_NEOX ? 1 : 2;
+    rope_tab t;
+    float fbuf[2 * GK_ROPE_BLOCK];
+    for (int64_t p0 = 0; p0 < half; p0 += GK_ROPE_BLOCK) {
+        int64_t np = half - p0 < GK_ROPE_BLOCK ? half - p0 : GK_ROPE_BLOCK;
+        const float *f = fbuf;
+        if (half <= GK_ROPE_BLOCK)
+            f = cached_freqs(theta, head_dim, layout);
+        else
+            rope_freqs(theta, head_dim, p0, np, layout, fbuf);
+        for (int64_t k = 0; k < tokens; k++) {
+            token_table((float)pos[k], f, per * np, layout, &t);
+            apply_token(x + k * ld_token, heads, head_dim, p0, np, t.c, t.s, layout);
+        }
+    }
+}
+
+/* ---- rope_table: cos/sin rows of head_dim/2 entries, row pos[t] for token t ---- */
+
+static void GK_FN(gk_rope_table_f32)(int64_t tokens, int64_t heads, int64_t head_dim, float *x, int64_t ld_token,
+                                     const int32_t *pos, const float *cos_tab, const float *sin_tab,
+                                     gk_rope_layout layout)
+{
+    int64_t half = head_dim / 2;
+    rope_tab t;
+    for (int64_t p0 = 0; p0 < half; p0 += GK_ROPE_BLOCK) {
+        int64_t np = half - p0 < GK_ROPE_BLOCK ? half - p0 : GK_ROPE_BLOCK;
+        for (int64_t k = 0; k < tokens; k++) {
+            const float *c = cos_tab + (int64_t)pos[k] * half + p0, *s = sin_tab + (int64_t)pos[k] * half + p0;
+            if (layout == GK_ROPE_NEOX) {
+                apply_token(x + k * ld_token, heads, head_dim, p0, np, c, s, layout);
+                continue;
+            }
+            for (int64_t i = 0; i < np; i++) {
+                t.c[2 * i] = t.c[2 * i + 1] = c[i];
+                t.s[2 * i] = -s[i];
+                t.s[2 * i + 1] = s[i];
+            }
+            apply_token(x + k * ld_token, heads, head_dim, p0, np, t.c, t.s, layout);
+        }
+    }
+}
+
+void GK_FN(gk_register_rope)(gk_kernel_table *t, uint32_t features)
+{
+    (void)features;
+    t->rope = GK_FN(gk_rope_f32);
+    t->rope_table = GK_FN(gk_rope_table_f32);
+}
