@@ -46,6 +46,7 @@ static struct {
 static atomic_uint job_state;
 static atomic_uint gen;          /* bumped per job; workers sleep on it */
 static atomic_int sleepers;      /* workers inside futex_wait on gen */
+static atomic_int spinners;      /* workers spinning for the next job */
 static atomic_int busy;          /* 1 while a caller owns the pool */
 static int workers;              /* created so far (changed only by the owner of busy) */
 static atomic_int nthreads;
@@ -152,9 +153,15 @@ static void run_chunks(int tid)
     }
 }
 
-static void wait_for_job(unsigned seen, int spin)
+/* Workers spin only after they were active, so the number spinning is bounded by the threads
+ * recent jobs used, however many workers exist. A spinner that gives up checks gen once more
+ * after counting itself as a sleeper, so a job published meanwhile is never missed. */
+static void wait_for_job(unsigned seen)
 {
-    if (spin && spin_until(gen_changed, seen))
+    atomic_fetch_add(&spinners, 1);
+    int got = spin_until(gen_changed, seen);
+    atomic_fetch_sub(&spinners, 1);
+    if (got)
         return;
     atomic_fetch_add(&sleepers, 1);
     while (atomic_load(&gen) == seen)
@@ -164,12 +171,10 @@ static void wait_for_job(unsigned seen, int spin)
 
 static void *worker_main(void *arg)
 {
-    int idx = (int)((uintptr_t)arg & 0xFFFF);
-    unsigned seen = (unsigned)((uintptr_t)arg >> 16);
+    unsigned seen = (unsigned)(uintptr_t)arg;
     in_task = 1;
     for (;;) {
-        /* Workers beyond the current thread count go straight to sleep instead of spinning. */
-        wait_for_job(seen, idx < atomic_load_explicit(&nthreads, memory_order_relaxed));
+        wait_for_job(seen);
         unsigned g = atomic_load_explicit(&gen, memory_order_acquire);
         unsigned s = atomic_load_explicit(&job_state, memory_order_relaxed);
         int joined = 0;
@@ -228,8 +233,7 @@ static int ensure_workers(int want)
     unsigned g = atomic_load_explicit(&gen, memory_order_relaxed);
     while (workers + 1 < want) {
         pthread_t t;
-        uintptr_t arg = ((uintptr_t)g << 16) | (uintptr_t)(workers + 1);
-        if (pthread_create(&t, &attr, worker_main, (void *)arg) != 0)
+        if (pthread_create(&t, &attr, worker_main, (void *)(uintptr_t)g) != 0)
             break;
         workers++;
     }
@@ -290,10 +294,11 @@ void gk_parallel_for(int64_t n, int64_t grain, gk_task_fn fn, void *ctx)
     atomic_store_explicit(&job.joined, 0, memory_order_relaxed);
     atomic_store_explicit(&job_state, JOB_OPEN, memory_order_release);
     atomic_store(&gen, job.gen);
-    /* Wake only as many sleepers as the job can use: idle workers beyond the thread count
-     * (after gk_set_num_threads lowered it) stay asleep. */
-    if (atomic_load(&sleepers) > 0)
-        futex_wake(&gen, p - 1);
+    /* Wake only the sleepers the job can use beyond the workers already spinning: no system
+     * call on back-to-back calls, and idle workers beyond the thread count stay asleep. */
+    int wake = p - 1 - atomic_load(&spinners);
+    if (wake > 0 && atomic_load(&sleepers) > 0)
+        futex_wake(&gen, wake);
 
     in_task = 1;
     run_chunks(0);

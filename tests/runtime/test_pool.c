@@ -240,30 +240,41 @@ static void empty_task(void *arg, int64_t begin, int64_t end, int tid)
     (void)arg, (void)begin, (void)end, (void)tid;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median, not mean: on a shared machine a preempted worker occasionally costs a whole time
+ * slice, which says nothing about the pool. */
 static void test_overhead(void)
 {
+    enum { CALLS = 4000 };
+    static int64_t ns[CALLS];
     int threads = gk_cpu()->cores;
     CHECK_STATUS(gk_set_num_threads(threads), GK_OK);
     for (int i = 0; i < 1000; i++)
         gk_parallel_for(threads, 1, empty_task, NULL);
-    double best = 1e30;
-    for (int rep = 0; rep < 5; rep++) {
+    for (int i = 0; i < CALLS; i++) {
         int64_t t0 = now_ns();
-        for (int i = 0; i < 2000; i++)
-            gk_parallel_for(threads, 1, empty_task, NULL);
-        double us = (double)(now_ns() - t0) / 2000 / 1000;
-        best = us < best ? us : best;
+        gk_parallel_for(threads, 1, empty_task, NULL);
+        ns[i] = now_ns() - t0;
     }
-    printf("fork/join, %d threads, empty chunks: %.2f us per call\n", threads, best);
-    /* The target is a few microseconds; the bound leaves room for a loaded shared machine. */
-    CHECK(best < 100, "fork/join %.1f us per call", best);
+    qsort(ns, CALLS, sizeof ns[0], cmp_i64);
+    double median_us = (double)ns[CALLS / 2] / 1000, p90_us = (double)ns[CALLS * 9 / 10] / 1000;
+    printf("fork/join, %d threads, empty chunks: median %.2f us, p90 %.2f us per call\n", threads, median_us, p90_us);
+    /* The target is a few microseconds; the bound leaves room for a loaded machine. */
+    CHECK(median_us < 50, "fork/join median %.1f us per call", median_us);
 }
 
 int main(void)
 {
     /* Default thread count: GK_NUM_THREADS when valid, else the usable cores. */
     const char *env = getenv("GK_NUM_THREADS");
-    int want = env ? atoi(env) : gk_cpu()->cores;
+    char *end = NULL;
+    long v = env ? strtol(env, &end, 10) : 0;
+    int want = env && *env && *end == '\0' && v >= 1 && v <= 1024 ? (int)v : gk_cpu()->cores;
     CHECK(gk_get_num_threads() == want, "default thread count %d, want %d", gk_get_num_threads(), want);
 
     test_coverage();
