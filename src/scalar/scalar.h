@@ -53,4 +53,18 @@ GK_API void gk_scalar_gemm_ld(int64_t m, int64_t n, int64_t k, const float *a, i
 GK_API void gk_scalar_gemm_bt_ld(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
                                  int64_t ldb, const float *bias, float *c, int64_t ldc);
 
+/* bf16 / f16 weights (lowp.c): a weight widens exactly to f32, then the f32 arithmetic above */
+GK_API float gk_scalar_bf16_to_f32(uint16_t h);
+GK_API float gk_scalar_f16_to_f32(uint16_t h);
+GK_API void gk_scalar_gemv_bf16(int64_t n, int64_t k, const uint16_t *a, const float *x, float *y);
+GK_API void gk_scalar_gemv_f16(int64_t n, int64_t k, const uint16_t *a, const float *x, float *y);
+GK_API void gk_scalar_gemm_bt_bf16(int64_t m, int64_t n, int64_t k, const float *a, const uint16_t *b, float *c);
+GK_API void gk_scalar_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a, const uint16_t *b, float *c);
+GK_API void gk_scalar_gemv_bf16_ld(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
+GK_API void gk_scalar_gemv_f16_ld(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
+GK_API void gk_scalar_gemm_bt_bf16_ld(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                                      int64_t ldb, float *c, int64_t ldc);
+GK_API void gk_scalar_gemm_bt_f16_ld(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                                     int64_t ldb, float *c, int64_t ldc);
+
 #endif

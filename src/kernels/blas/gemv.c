@@ -1,20 +1,21 @@
-/* f32 GEMV y = A x (A n-by-k row-major) for one ISA (a template over the SIMD layer, compiled
- * per ISA). M = 1 is memory-bound: the kernel streams each row of A exactly once. Four rows go
- * together so every loaded vector of x serves four rows, and each row keeps two accumulators
- * so the FMA latency is hidden (8 independent chains). The ops layer and gemm_bt split rows
- * across threads; rows are independent, so any split gives the same bits.
+/* GEMV y = A x (A n-by-k row-major) for one ISA, with f32, bf16 or f16 weights and f32 x and y
+ * (a template over the SIMD layer, compiled per ISA). M = 1 is memory-bound: the kernel streams
+ * each row of A exactly once. Four rows go together so every loaded vector of x serves four
+ * rows, and each row keeps two accumulators so the FMA latency is hidden (8 independent chains).
+ * The callers split rows across threads; rows are independent, so any split gives the same bits.
  * Rounding: each row sums 2*GK_VL interleaved partial sums, combined by a fixed tree: error
  * <= (k / (2*GK_VL) + log2(2*GK_VL) + 1) * eps * sum |a_ip x_p| (vs k*eps for the sequential
- * scalar loop). */
+ * scalar loop); 16-bit weights widen exactly, so the bound is the same. */
 #include "kernels/blas/gemv.h"
 #include "kernels/simd/simd.h"
+#include "kernels/blas/wload.h"
 #include "ops/dispatch.h"
 
 #define ROWS 4
 
-/* One vector step of `rows` rows (compile-time constant after inlining): acc[r][h] += A[r][p..] * x[p..] */
-static inline __attribute__((always_inline)) void gemv_rows(int rows, int64_t k, const float *a, int64_t lda,
-                                                             const float *x, float *y)
+/* y[0..rows) for `rows` rows (a constant after inlining) starting at row pointer a. */
+static inline __attribute__((always_inline)) void gemv_rows(gk_wtype t, int rows, int64_t k, const char *a,
+                                                             int64_t lda_bytes, const float *x, float *y)
 {
     gk_vf acc[ROWS][2];
     for (int r = 0; r < rows; r++)
@@ -23,31 +24,53 @@ static inline __attribute__((always_inline)) void gemv_rows(int rows, int64_t k,
     for (; p + 2 * GK_VL <= k; p += 2 * GK_VL) {
         gk_vf x0 = gk_v_loadu(x + p), x1 = gk_v_loadu(x + p + GK_VL);
         for (int r = 0; r < rows; r++) {
-            acc[r][0] = gk_v_fma(gk_v_loadu(a + r * lda + p), x0, acc[r][0]);
-            acc[r][1] = gk_v_fma(gk_v_loadu(a + r * lda + p + GK_VL), x1, acc[r][1]);
+            acc[r][0] = gk_v_fma(gk_w_load(t, a + r * lda_bytes, p), x0, acc[r][0]);
+            acc[r][1] = gk_v_fma(gk_w_load(t, a + r * lda_bytes, p + GK_VL), x1, acc[r][1]);
         }
     }
     for (; p < k; p += GK_VL) {
         int64_t left = k - p < GK_VL ? k - p : GK_VL;
         gk_vf x0 = gk_v_load_tail(x + p, left);
         for (int r = 0; r < rows; r++)
-            acc[r][0] = gk_v_fma(gk_v_load_tail(a + r * lda + p, left), x0, acc[r][0]);
+            acc[r][0] = gk_v_fma(left == GK_VL ? gk_w_load(t, a + r * lda_bytes, p)
+                                               : gk_w_load_tail(t, a + r * lda_bytes, p, left),
+                                 x0, acc[r][0]);
     }
     for (int r = 0; r < rows; r++)
         y[r] = gk_v_reduce_add(gk_v_add(acc[r][0], acc[r][1]));
 }
 
-void GK_FN(gk_gemv_f32)(int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y)
+static inline __attribute__((always_inline)) void gemv_any(gk_wtype t, int64_t n, int64_t k, const void *a,
+                                                            int64_t lda, const float *x, float *y)
 {
+    const char *rows = a;
+    int64_t ldb = lda * (int64_t)gk_wsize(t);
     int64_t i = 0;
     for (; i + ROWS <= n; i += ROWS)
-        gemv_rows(ROWS, k, a + i * lda, lda, x, y + i);
+        gemv_rows(t, ROWS, k, rows + i * ldb, ldb, x, y + i);
     for (; i < n; i++)
-        gemv_rows(1, k, a + i * lda, lda, x, y + i);
+        gemv_rows(t, 1, k, rows + i * ldb, ldb, x, y + i);
+}
+
+void GK_FN(gk_gemv_f32)(int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y)
+{
+    gemv_any(GK_W_F32, n, k, a, lda, x, y);
+}
+
+void GK_FN(gk_gemv_bf16)(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y)
+{
+    gemv_any(GK_W_BF16, n, k, a, lda, x, y);
+}
+
+void GK_FN(gk_gemv_f16)(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y)
+{
+    gemv_any(GK_W_F16, n, k, a, lda, x, y);
 }
 
 void GK_FN(gk_register_gemv)(gk_kernel_table *t, uint32_t features)
 {
     (void)features;
     t->gemv = GK_FN(gk_gemv_f32);
+    t->gemv_bf16 = GK_FN(gk_gemv_bf16);
+    t->gemv_f16 = GK_FN(gk_gemv_f16);
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "kernels/blas/gemv.h"
+#include "kernels/blas/widen.h"
 #include "kernels/gemm/pack.h"
 #include "kernels/gemm/scratch.h"
 #include "kernels/gemm/skinny_bt.h"
@@ -375,6 +376,85 @@ static gk_status GK_FN(gk_gemm_bt_f32)(int64_t m, int64_t n, int64_t k, const fl
     return gemm_any(m, n, k, a, lda, bs, 0, bias, c, ldc);
 }
 
+/* ---- bf16 / f16 B^T ----------------------------------------------------------------------
+ * m = 1 and skinny m run the 16-bit forms of the GEMV and skinny kernels (weights widened in
+ * registers, streamed once). Larger m widens WIDEN_ROWS rows of B at a time into an f32 block
+ * and runs the blocked f32 path on it: the widening is O(n k) against O(m n k) of compute. */
+enum { WIDEN_ROWS = 256 };
+
+typedef struct lowp_ctx {
+    int bf16;
+    int64_t m, n, k;
+    const float *a;
+    int64_t lda;
+    const uint16_t *b;
+    int64_t ldb;
+    float *c;
+    int64_t ldc;
+} lowp_ctx;
+
+static void lowp_task(void *vctx, int64_t begin, int64_t end, int tid)
+{
+    const lowp_ctx *x = vctx;
+    (void)tid;
+    int64_t j0 = begin * TASK_COLS, j1 = min64(end * TASK_COLS, x->n);
+    const uint16_t *b = x->b + j0 * x->ldb;
+    if (x->m == 1 && x->bf16)
+        GK_FN(gk_gemv_bf16)(j1 - j0, x->k, b, x->ldb, x->a, x->c + j0);
+    else if (x->m == 1)
+        GK_FN(gk_gemv_f16)(j1 - j0, x->k, b, x->ldb, x->a, x->c + j0);
+    else if (x->bf16)
+        GK_FN(gk_gemm_bt_skinny_bf16)(x->m, j1 - j0, x->k, x->a, x->lda, b, x->ldb, x->c + j0, x->ldc);
+    else
+        GK_FN(gk_gemm_bt_skinny_f16)(x->m, j1 - j0, x->k, x->a, x->lda, b, x->ldb, x->c + j0, x->ldc);
+}
+
+static gk_status gemm_bt_lowp(int bf16, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                              const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    const struct gk_device_profile *d = gk_cpu();
+    if (m <= d->gemv_max_m) {
+        for (int64_t i = 0; i < m; i++) {
+            lowp_ctx x = {bf16, 1, n, k, a + i * lda, lda, b, ldb, c + i * ldc, ldc};
+            run_tasks(worth_threads(1, n, k / 2), cdiv(n, TASK_COLS), lowp_task, &x);
+        }
+        return GK_OK;
+    }
+    if (m <= d->skinny_max_m && m <= GK_SKINNY_BT_MAX_M) {
+        lowp_ctx x = {bf16, m, n, k, a, lda, b, ldb, c, ldc};
+        run_tasks(worth_threads(m, n, k / 2), cdiv(n, TASK_COLS), lowp_task, &x);
+        return GK_OK;
+    }
+    int64_t rows = min64(WIDEN_ROWS, n);
+    float *wide = gk_gemm_scratch_get((size_t)(rows * k) * sizeof(float));
+    if (!wide)
+        return gk_fail(GK_ERR_NO_MEMORY, "gemm_bt: out of memory for the widened block of B");
+    gk_status s = GK_OK;
+    for (int64_t j0 = 0; j0 < n && s == GK_OK; j0 += rows) {
+        int64_t r = min64(rows, n - j0);
+        if (bf16)
+            GK_FN(gk_widen_bf16_rows)(r, k, b + j0 * ldb, ldb, wide);
+        else
+            GK_FN(gk_widen_f16_rows)(r, k, b + j0 * ldb, ldb, wide);
+        bsrc bs = {wide, k, 1, NULL, 0};
+        s = gemm_any(m, r, k, a, lda, bs, 0, NULL, c + j0, ldc);
+    }
+    gk_gemm_scratch_put(wide);
+    return s;
+}
+
+static gk_status GK_FN(gk_gemm_bt_bf16)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                        const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    return gemm_bt_lowp(1, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+static gk_status GK_FN(gk_gemm_bt_f16)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                       const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    return gemm_bt_lowp(0, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
 typedef struct pack_all_ctx {
     int64_t k, n, kc, npad;
     const float *b;
@@ -432,4 +512,6 @@ void GK_FN(gk_register_gemm)(gk_kernel_table *t, uint32_t features)
     t->gemm_bt = GK_FN(gk_gemm_bt_f32);
     t->pack_b = GK_FN(gk_pack_b_f32);
     t->gemm_prepacked = GK_FN(gk_gemm_prepacked_f32);
+    t->gemm_bt_bf16 = GK_FN(gk_gemm_bt_bf16);
+    t->gemm_bt_f16 = GK_FN(gk_gemm_bt_f16);
 }

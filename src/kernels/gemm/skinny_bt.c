@@ -1,5 +1,6 @@
-/* Skinny C = A B^T (+ bias) for small m (2 <= m <= GK_SKINNY_BT_MAX_M), B n-by-k: the LLM decode
- * and small-batch case. A template over the SIMD layer, compiled per ISA.
+/* Skinny C = A B^T (+ bias) for small m (2 <= m <= GK_SKINNY_BT_MAX_M), B n-by-k in f32, bf16 or
+ * f16 (A and C f32): the LLM decode and small-batch case. A template over the SIMD layer,
+ * compiled per ISA.
  *
  * Dot-product form, so neither A nor B is packed or transposed: a tile of TA rows of A by TB
  * rows of B keeps TA*TB vector accumulators along k (each A vector serves TB rows of B, each B
@@ -10,6 +11,7 @@
  * the products p = l (mod GK_VL) in k order, whatever the thread count. */
 #include "kernels/gemm/skinny_bt.h"
 #include "kernels/simd/simd.h"
+#include "kernels/blas/wload.h"
 
 #define TA 2
 #define TB 4
@@ -20,8 +22,8 @@ typedef struct acc_row {
 } acc_row;
 
 /* acc[i].v[j] += A[i][p..] * B[j][p..] over p in [0, kc), i < ma, j < nb (constants after inlining). */
-static inline __attribute__((always_inline)) void tile(int ma, int nb, int64_t kc, const float *a, int64_t lda,
-                                                       const float *b, int64_t ldb, acc_row *acc)
+static inline __attribute__((always_inline)) void tile(gk_wtype t, int ma, int nb, int64_t kc, const float *a,
+                                                       int64_t lda, const char *b, int64_t ldb_bytes, acc_row *acc)
 {
     gk_vf s[TA][TB], va[TA];
     for (int i = 0; i < ma; i++)
@@ -32,7 +34,7 @@ static inline __attribute__((always_inline)) void tile(int ma, int nb, int64_t k
         for (int i = 0; i < ma; i++)
             va[i] = gk_v_loadu(a + i * lda + p);
         for (int j = 0; j < nb; j++) {
-            gk_vf vb = gk_v_loadu(b + j * ldb + p);
+            gk_vf vb = gk_w_load(t, b + j * ldb_bytes, p);
             for (int i = 0; i < ma; i++)
                 s[i][j] = gk_v_fma(va[i], vb, s[i][j]);
         }
@@ -41,7 +43,7 @@ static inline __attribute__((always_inline)) void tile(int ma, int nb, int64_t k
         for (int i = 0; i < ma; i++)
             va[i] = gk_v_load_tail(a + i * lda + p, kc - p);
         for (int j = 0; j < nb; j++) {
-            gk_vf vb = gk_v_load_tail(b + j * ldb + p, kc - p);
+            gk_vf vb = gk_w_load_tail(t, b + j * ldb_bytes, p, kc - p);
             for (int i = 0; i < ma; i++)
                 s[i][j] = gk_v_fma(va[i], vb, s[i][j]);
         }
@@ -53,11 +55,12 @@ static inline __attribute__((always_inline)) void tile(int ma, int nb, int64_t k
 
 #define TILE_CASE(ma, nb)                                    \
     case (ma) * 8 + (nb):                                    \
-        tile(ma, nb, kc, a, lda, b, ldb, acc);               \
+        tile(t, ma, nb, kc, a, lda, b, ldb_bytes, acc);      \
         break;
 
-static void tile_any(int ma, int nb, int64_t kc, const float *a, int64_t lda, const float *b, int64_t ldb,
-                     acc_row *acc)
+static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int ma, int nb, int64_t kc, const float *a,
+                                                           int64_t lda, const char *b, int64_t ldb_bytes,
+                                                           acc_row *acc)
 {
     switch (ma * 8 + nb) {
         TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
@@ -65,10 +68,12 @@ static void tile_any(int ma, int nb, int64_t kc, const float *a, int64_t lda, co
     }
 }
 
-void GK_FN(gk_gemm_bt_skinny_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
-                                  int64_t ldb, const float *bias, float *c, int64_t ldc)
+static inline __attribute__((always_inline)) void skinny_bt(gk_wtype t, int64_t m, int64_t n, int64_t k,
+                                                            const float *a, int64_t lda, const void *b, int64_t ldb,
+                                                            const float *bias, float *c, int64_t ldc)
 {
     acc_row acc[GK_SKINNY_BT_MAX_M];
+    const int64_t ldb_bytes = ldb * (int64_t)gk_wsize(t);
     for (int64_t j0 = 0; j0 < n; j0 += TB) {
         int nb = n - j0 < TB ? (int)(n - j0) : TB;
         for (int64_t i = 0; i < m; i++)
@@ -76,9 +81,9 @@ void GK_FN(gk_gemm_bt_skinny_f32)(int64_t m, int64_t n, int64_t k, const float *
                 acc[i].v[j] = gk_v_zero();
         for (int64_t k0 = 0; k0 < k; k0 += KCH) {
             int64_t kc = k - k0 < KCH ? k - k0 : KCH;
+            const char *bk = (const char *)b + j0 * ldb_bytes + k0 * (int64_t)gk_wsize(t);
             for (int64_t i0 = 0; i0 < m; i0 += TA)
-                tile_any(m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda, b + j0 * ldb + k0, ldb,
-                         acc + i0);
+                tile_any(t, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda, bk, ldb_bytes, acc + i0);
         }
         for (int64_t i = 0; i < m; i++)
             for (int j = 0; j < nb; j++) {
@@ -86,4 +91,22 @@ void GK_FN(gk_gemm_bt_skinny_f32)(int64_t m, int64_t n, int64_t k, const float *
                 c[i * ldc + j0 + j] = bias ? s + bias[j0 + j] : s;
             }
     }
+}
+
+void GK_FN(gk_gemm_bt_skinny_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+                                  int64_t ldb, const float *bias, float *c, int64_t ldc)
+{
+    skinny_bt(GK_W_F32, m, n, k, a, lda, b, ldb, bias, c, ldc);
+}
+
+void GK_FN(gk_gemm_bt_skinny_bf16)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                                   int64_t ldb, float *c, int64_t ldc)
+{
+    skinny_bt(GK_W_BF16, m, n, k, a, lda, b, ldb, NULL, c, ldc);
+}
+
+void GK_FN(gk_gemm_bt_skinny_f16)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                                  int64_t ldb, float *c, int64_t ldc)
+{
+    skinny_bt(GK_W_F16, m, n, k, a, lda, b, ldb, NULL, c, ldc);
 }

@@ -1,0 +1,111 @@
+/* Public entry points of the bf16 / f16 weight operators: validation (DESIGN §10), then the
+ * active kernel table. GEMV splits output rows across threads in fixed chunks (rows are
+ * independent: any split, same bits); gemm_bt threads inside the kernel like the f32 GEMMs. */
+#include <string.h>
+
+#include "gk/ops.h"
+#include "ops/dispatch.h"
+#include "ops/split.h"
+#include "ops/validate.h"
+
+/* A region of 16-bit weights. */
+static gk_region half_matrix(const char *name, const void *p, int64_t rows, int64_t cols, int64_t ld)
+{
+    gk_region r = gk_matrix(name, p, rows, cols, ld);
+    r.elem = (int64_t)sizeof(uint16_t);
+    return r;
+}
+
+typedef struct {
+    void (*gemv)(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
+    int64_t k;
+    const uint16_t *a;
+    int64_t lda;
+    const float *x;
+    float *y;
+} gemv_ctx;
+
+static void gemv_task(void *p, int64_t r0, int64_t r1, int tid)
+{
+    gemv_ctx *c = p;
+    (void)tid;
+    c->gemv(r1 - r0, c->k, c->a + r0 * c->lda, c->lda, c->x, c->y + r0);
+}
+
+static gk_status gemv_lowp(const char *fn, int bf16, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                           const float *x, float *y)
+{
+    const gk_kernel_table *t;
+    gk_region ra = half_matrix("a", a, n, k, lda), rx = gk_vector("x", x, n > 0 ? k : 0), ry = gk_vector("y", y, n);
+    GK_TRY(gk_check_size(fn, "n", n));
+    GK_TRY(gk_check_size(fn, "k", k));
+    GK_TRY(gk_check_ld(fn, "lda", lda, "k", k));
+    GK_TRY(gk_check_region(fn, &ra));
+    GK_TRY(gk_check_region(fn, &rx));
+    GK_TRY(gk_check_region(fn, &ry));
+    GK_TRY(gk_check_overlap(fn, &ry, &ra, 0));
+    GK_TRY(gk_check_overlap(fn, &ry, &rx, 0));
+    if (n == 0)
+        return GK_OK;
+    if (k == 0) { /* empty sums: kernels never see k = 0 */
+        memset(y, 0, (size_t)n * sizeof(float));
+        return GK_OK;
+    }
+    GK_TRY(gk_dispatch(&t));
+    gemv_ctx c = {bf16 ? t->gemv_bf16 : t->gemv_f16, k, a, lda, x, y};
+    gk_ops_run(n, gk_ops_row_grain(k), k * (int64_t)sizeof(uint16_t), gemv_task, &c);
+    return GK_OK;
+}
+
+gk_status gk_gemv_bf16(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y)
+{
+    return gemv_lowp("gk_gemv_bf16", 1, n, k, a, lda, x, y);
+}
+
+gk_status gk_gemv_f16(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y)
+{
+    return gemv_lowp("gk_gemv_f16", 0, n, k, a, lda, x, y);
+}
+
+static gk_status gemm_bt_lowp(const char *fn, int bf16, int64_t m, int64_t n, int64_t k, const float *a,
+                              int64_t lda, const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    const gk_kernel_table *t;
+    gk_region ra = gk_matrix("a", a, m, k, lda), rb = half_matrix("b", b, n, k, ldb), rc = gk_matrix("c", c, m, n, ldc);
+    GK_TRY(gk_check_size(fn, "m", m));
+    GK_TRY(gk_check_size(fn, "n", n));
+    GK_TRY(gk_check_size(fn, "k", k));
+    GK_TRY(gk_check_ld(fn, "lda", lda, "k", k));
+    GK_TRY(gk_check_ld(fn, "ldb", ldb, "k", k));
+    GK_TRY(gk_check_ld(fn, "ldc", ldc, "n", n));
+    if (m == 0 || n == 0) { /* nothing is read: A and B may be anything */
+        ra.rows = 0;
+        rb.rows = 0;
+    }
+    GK_TRY(gk_check_region(fn, &ra));
+    GK_TRY(gk_check_region(fn, &rb));
+    GK_TRY(gk_check_region(fn, &rc));
+    GK_TRY(gk_check_overlap(fn, &rc, &ra, 0));
+    GK_TRY(gk_check_overlap(fn, &rc, &rb, 0));
+    if (m == 0 || n == 0)
+        return GK_OK;
+    if (k == 0) {
+        for (int64_t i = 0; i < m; i++)
+            memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+        return GK_OK;
+    }
+    GK_TRY(gk_dispatch(&t));
+    return (bf16 ? t->gemm_bt_bf16 : t->gemm_bt_f16)(m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+gk_status gk_gemm_bt_bf16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                          int64_t ldb, float *c, int64_t ldc)
+{
+    return gemm_bt_lowp("gk_gemm_bt_bf16", 1, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
+                         int64_t ldb, float *c, int64_t ldc)
+{
+    return gemm_bt_lowp("gk_gemm_bt_f16", 0, m, n, k, a, lda, b, ldb, c, ldc);
+}
