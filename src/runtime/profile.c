@@ -167,6 +167,7 @@ typedef struct dram_shared {
 typedef struct dram_thread {
     dram_shared *sh;
     int idx;
+    float sum; /* per thread: the shared sink would be a data race */
 } dram_thread;
 
 static void barrier(dram_shared *sh)
@@ -193,7 +194,7 @@ static void *dram_thread_main(void *arg)
     for (int pass = 0; pass < DRAM_PASSES; pass++) {
         barrier(sh);
         int64_t t0 = now_ns();
-        sink = sh->read(p, sh->slice);
+        t->sum += sh->read(p, sh->slice);
         int64_t t1 = now_ns();
         pthread_mutex_lock(&sh->lock);
         if (t0 < sh->t0[pass])
@@ -227,9 +228,9 @@ static gk_status measure_dram(struct gk_device_profile *p, read_fn read)
     for (int pass = 0; pass < DRAM_PASSES; pass++)
         sh.t0[pass] = INT64_MAX, sh.t1[pass] = 0;
     int started = 1; /* this thread is slice 0 */
-    ts[0] = (dram_thread){&sh, 0};
+    ts[0] = (dram_thread){&sh, 0, 0};
     for (int i = 1; i < want; i++) {
-        ts[i] = (dram_thread){&sh, i};
+        ts[i] = (dram_thread){&sh, i, 0};
         if (pthread_create(&ids[i], NULL, dram_thread_main, &ts[i]) != 0)
             break;
         started++;
@@ -237,8 +238,12 @@ static gk_status measure_dram(struct gk_device_profile *p, read_fn read)
     sh.threads = started;
     atomic_store(&sh.go, 1);
     dram_thread_main(&ts[0]);
-    for (int i = 1; i < started; i++)
+    float sum = ts[0].sum;
+    for (int i = 1; i < started; i++) {
         pthread_join(ids[i], NULL);
+        sum += ts[i].sum;
+    }
+    sink = sum;
     pthread_mutex_destroy(&sh.lock);
     /* A thread that failed to start leaves its slice untouched: the 1-thread probe reads only
      * the slices that were written. */
