@@ -300,6 +300,9 @@ static void test_rows(void)
     CHECK_STATUS(gk_softmax_f32(4, 4, buf, 8, buf + 4, 8), GK_OK);
     CHECK(fabsf(buf[4] + buf[5] + buf[6] + buf[7] - 1.0f) < 1e-6f, "interleaved softmax row sums to %g",
           buf[4] + buf[5] + buf[6] + buf[7]);
+    /* and the other way round (the output before the input); a half-row shift does overlap */
+    CHECK_STATUS(gk_rms_norm_f32(4, 4, buf + 4, 8, in_b, 1e-5f, buf, 8), GK_OK);
+    EXPECT_INVALID(gk_softmax_f32(4, 4, buf + 2, 8, buf, 8), "gk_softmax_f32", "overlaps");
     gk_guarded_free(&o);
 }
 

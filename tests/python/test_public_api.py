@@ -1,6 +1,7 @@
 """The public ops entry points (include/gk/ops.h) against numpy float64, with leading-dimension
 and stride variants, and their documented error codes (GK_ERR_INVALID_ARG with a message, output
-untouched). Runs on the active ISA level; tolerances allow for SIMD kernels (stated per check).
+untouched). Runs on every ISA level this CPU supports; tolerances allow for SIMD kernels (stated
+per check).
 EPS is FLT_EPSILON = 2^-23.
 """
 import ctypes
@@ -17,6 +18,17 @@ SIZES = [0, 1, 7, 8, 9, 15, 16, 17, 33, 1000, 4097]
 
 def rng(seed):
     return np.random.default_rng(seed)
+
+
+@pytest.fixture(autouse=True, params=[gk.ISA_SCALAR, gk.ISA_AVX2, gk.ISA_AVX512], ids=["scalar", "avx2", "avx512"])
+def isa_level(request):
+    """Every test runs once per ISA level this CPU supports (the others are skipped)."""
+    best = gk.lib.gk_get_isa()
+    if request.param > best:
+        pytest.skip("ISA level not supported by this CPU")
+    gk.check(gk.lib.gk_set_isa(request.param))
+    yield request.param
+    gk.check(gk.lib.gk_set_isa(best))
 
 
 def close(got, want, tol):
