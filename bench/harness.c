@@ -242,7 +242,8 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, i
     }
     if (rc) {
         r->ok = 0;
-        const char *msg = gk_last_error();
+        /* Only our own functions leave a message; a peer's failure is its return code. */
+        const char *msg = strcmp(impl, "gk") ? "" : gk_last_error();
         snprintf(r->error, sizeof r->error, "returned %d%s%s", rc, *msg ? ": " : "", msg);
     } else {
         qsort(samples, (size_t)n, sizeof samples[0], cmp_double);

@@ -270,17 +270,30 @@ static void mkl_threads(void *lib, int n)
 
 static void load_mkl(void)
 {
-    /* The PyPI wheel puts libmkl_rt in the venv's lib dir, which is not on the loader's path. */
-    char venv_env[512] = "", venv_src[512] = "";
+    /* The PyPI wheel puts libmkl_rt in the venv's lib dir, which is not on the loader's path:
+     * try the loader's path, then $VIRTUAL_ENV/lib, then the project's own .venv/lib. */
+    static const char *const sonames[] = {"libmkl_rt.so.3", "libmkl_rt.so.2", "libmkl_rt.so"};
     const char *ve = getenv("VIRTUAL_ENV");
+    char venv[512] = "", project[512] = "";
     if (ve)
-        snprintf(venv_env, sizeof venv_env, "%s/lib/libmkl_rt.so.2", ve);
+        snprintf(venv, sizeof venv, "%s/lib/", ve);
 #ifdef GK_SOURCE_DIR
-    snprintf(venv_src, sizeof venv_src, "%s/.venv/lib/libmkl_rt.so.2", GK_SOURCE_DIR);
+    snprintf(project, sizeof project, "%s/.venv/lib/", GK_SOURCE_DIR);
 #endif
-    const char *const names[] = {getenv("GK_MKL_LIB"), "libmkl_rt.so.2", "libmkl_rt.so",
-                                 ve ? venv_env : NULL, venv_src[0] ? venv_src : NULL};
-    void *lib = open_first(names, 5);
+    const char *const dirs[] = {"", venv, project};
+    void *lib = NULL;
+    const char *explicit_path = getenv("GK_MKL_LIB");
+    if (explicit_path)
+        lib = dlopen(explicit_path, RTLD_NOW | RTLD_LOCAL);
+    for (int d = 0; d < 3 && !lib; d++) {
+        if (d > 0 && !dirs[d][0])
+            continue;
+        for (int i = 0; i < 3 && !lib; i++) {
+            char path[600];
+            snprintf(path, sizeof path, "%s%s", dirs[d], sonames[i]);
+            lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        }
+    }
     if (!lib)
         return;
     gk_peer *p = slot("mkl");
