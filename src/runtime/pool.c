@@ -209,6 +209,7 @@ static void reset_in_child(void)
     atomic_store(&busy, 0);
     atomic_store(&job_state, 0);
     atomic_store(&sleepers, 0);
+    atomic_store(&spinners, 0);
 }
 
 static void register_atfork(void)
