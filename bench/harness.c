@@ -194,10 +194,11 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, i
         print_case_header(ctx, c);
     }
     /* Peer libraries keep their idle workers spinning after a call (OpenBLAS for 2^28 cycles,
-     * OpenMP runtimes for a while): with several threads on few cores the next implementation
-     * would share its cores with them. Let them fall asleep first. */
+     * Intel's OpenMP under MKL for KMP_BLOCKTIME = 200 ms, GNU OpenMP briefly): with several
+     * threads on few cores the next implementation would share its cores with them. Let them
+     * fall asleep first. */
     if (ctx->threads > 1 && ctx->nrows > 0 && strcmp(ctx->rows[ctx->nrows - 1].impl, "gk")) {
-        struct timespec settle = {0, 150 * 1000 * 1000};
+        struct timespec settle = {0, 250 * 1000 * 1000};
         nanosleep(&settle, NULL);
     }
     gk_bench_row *r = new_row(ctx);
