@@ -243,10 +243,13 @@ static int ensure_workers(int want)
     return workers + 1 < want ? workers + 1 : want;
 }
 
-static void run_inline(int64_t n, int64_t grain, gk_task_fn fn, void *ctx)
+/* Counts chunks rather than adding grain to begin, which could overflow near INT64_MAX. */
+static void run_inline(int64_t n, int64_t grain, int64_t nchunks, gk_task_fn fn, void *ctx)
 {
-    for (int64_t begin = 0; begin < n; begin += grain)
+    for (int64_t c = 0; c < nchunks; c++) {
+        int64_t begin = c * grain;
         fn(ctx, begin, n - begin < grain ? n : begin + grain, 0);
+    }
 }
 
 static void wait_for_workers(void)
@@ -274,13 +277,13 @@ void gk_parallel_for(int64_t n, int64_t grain, gk_task_fn fn, void *ctx)
     int p = nchunks < threads ? (int)nchunks : threads;
     int expected = 0;
     if (p <= 1 || in_task || !atomic_compare_exchange_strong(&busy, &expected, 1)) {
-        run_inline(n, grain, fn, ctx);
+        run_inline(n, grain, nchunks, fn, ctx);
         return;
     }
     p = ensure_workers(p);
     if (p <= 1) {
         atomic_store_explicit(&busy, 0, memory_order_release);
-        run_inline(n, grain, fn, ctx);
+        run_inline(n, grain, nchunks, fn, ctx);
         return;
     }
 

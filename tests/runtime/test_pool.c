@@ -206,6 +206,39 @@ static void test_user_threads(int toggle)
         pthread_join(tog, NULL);
 }
 
+/* Ranges near INT64_MAX: chunk bounds must not overflow (only the bounds are recorded). */
+typedef struct {
+    atomic_int calls;
+    int64_t begin[4], end[4];
+} huge_ctx;
+
+static void huge_task(void *arg, int64_t begin, int64_t end, int tid)
+{
+    huge_ctx *c = arg;
+    (void)tid;
+    int i = atomic_fetch_add(&c->calls, 1);
+    if (i < 4) {
+        c->begin[i] = begin;
+        c->end[i] = end;
+    }
+}
+
+static void test_huge_range(void)
+{
+    const int64_t grain = INT64_MAX / 2 + 1;
+    for (int threads = 1; threads <= 2; threads++) {
+        CHECK_STATUS(gk_set_num_threads(threads), GK_OK);
+        huge_ctx c = {0};
+        gk_parallel_for(INT64_MAX, grain, huge_task, &c);
+        CHECK(atomic_load(&c.calls) == 2, "threads=%d: %d chunks, want 2", threads, atomic_load(&c.calls));
+        int first = c.begin[0] == 0 ? 0 : 1, second = 1 - first;
+        CHECK(c.begin[first] == 0 && c.end[first] == grain, "threads=%d: first chunk [%lld, %lld)", threads,
+              (long long)c.begin[first], (long long)c.end[first]);
+        CHECK(c.begin[second] == grain && c.end[second] == INT64_MAX, "threads=%d: second chunk [%lld, %lld)",
+              threads, (long long)c.begin[second], (long long)c.end[second]);
+    }
+}
+
 static void test_thread_count(void)
 {
     CHECK_STATUS(gk_set_num_threads(0), GK_ERR_INVALID_ARG);
@@ -282,6 +315,7 @@ int main(void)
     test_nested();
     test_user_threads(0);
     test_user_threads(1);
+    test_huge_range();
     test_thread_count();
     test_fork();
     test_overhead();
