@@ -1,0 +1,408 @@
+/* The code model of one function: instructions decoded by recursive traversal from the entry
+ * (never "until ret": functions have several rets, cold paths after them and tail calls),
+ * basic blocks, dominators and post-dominators (Cooper-Harvey-Kennedy), and natural loops from
+ * back edges. Everything stays inside [lo, hi), and every limit is a rejection, so any byte
+ * sequence terminates in bounded time. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit/trace/sym.h"
+
+static int is_jcc(ZydisMnemonic m)
+{
+    switch (m) {
+    case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JLE:
+    case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JNBE: case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNLE:
+    case ZYDIS_MNEMONIC_JNO: case ZYDIS_MNEMONIC_JNP: case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JNZ:
+    case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JS: case ZYDIS_MNEMONIC_JZ:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* terminator kinds */
+enum { T_NONE, T_JCC, T_JMP, T_EXIT };
+
+static int term_kind(const gk_insn *in, const uint8_t *lo, const uint8_t *hi, const uint8_t **target)
+{
+    ZydisMnemonic m = in->ins.mnemonic;
+    *target = NULL;
+    if (m == ZYDIS_MNEMONIC_RET || m == ZYDIS_MNEMONIC_UD2 || m == ZYDIS_MNEMONIC_INT3 || m == ZYDIS_MNEMONIC_HLT ||
+        m == ZYDIS_MNEMONIC_IRET || m == ZYDIS_MNEMONIC_SYSCALL)
+        return T_EXIT;
+    if (m == ZYDIS_MNEMONIC_JMP || is_jcc(m)) {
+        if (in->op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+            *target = in->addr + in->ins.length + in->op[0].imm.value.s;
+            if (m == ZYDIS_MNEMONIC_JMP && (*target < lo || *target >= hi))
+                return T_EXIT; /* tail call */
+            return m == ZYDIS_MNEMONIC_JMP ? T_JMP : T_JCC;
+        }
+        return m == ZYDIS_MNEMONIC_JMP ? T_EXIT : T_NONE; /* indirect jmp: tail call through memory */
+    }
+    return T_NONE;
+}
+
+int gk_code_find(const gk_code *c, const uint8_t *addr)
+{
+    int lo = 0, hi = c->ninsn - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (c->insn[mid].addr == addr)
+            return mid;
+        if (c->insn[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+void gk_code_free(gk_code *c)
+{
+    free(c->insn);
+    free(c->blk);
+    free(c->insn_block);
+    for (int i = 0; i < c->nloops; i++)
+        free(c->loops[i].body);
+    free(c->loops);
+    memset(c, 0, sizeof *c);
+}
+
+static int cmp_insn(const void *a, const void *b)
+{
+    const gk_insn *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Cooper-Harvey-Kennedy on an explicit graph: succ/pred as adjacency with up to `deg` entries */
+typedef struct {
+    int n;
+    int *succ, *nsucc; /* n x 2 ... variable: stored as n x maxdeg */
+    int *pred, *npred;
+    int maxdeg;
+} graph;
+
+static int intersect(const int *idom, const int *rpo, int a, int b)
+{
+    while (a != b) {
+        while (rpo[a] > rpo[b])
+            a = idom[a];
+        while (rpo[b] > rpo[a])
+            b = idom[b];
+    }
+    return a;
+}
+
+/* idom[] for graph g from entry; unreachable nodes get -1. order: scratch of n. */
+static void dominators(const graph *g, int entry, int *idom, int *rpo, int *order)
+{
+    int n = g->n, cnt = 0;
+    int *stack = malloc(sizeof(int) * (size_t)n * 2), sp = 0;
+    uint8_t *seen = calloc((size_t)n, 1);
+    for (int i = 0; i < n; i++) {
+        idom[i] = -1;
+        rpo[i] = -1;
+    }
+    if (!stack || !seen) {
+        free(stack);
+        free(seen);
+        return;
+    }
+    /* iterative post-order DFS */
+    stack[sp++] = entry;
+    stack[sp++] = 0;
+    seen[entry] = 1;
+    while (sp) {
+        int k = stack[sp - 1], v = stack[sp - 2];
+        if (k < g->nsucc[v]) {
+            stack[sp - 1] = k + 1;
+            int w = g->succ[v * g->maxdeg + k];
+            if (!seen[w]) {
+                seen[w] = 1;
+                stack[sp++] = w;
+                stack[sp++] = 0;
+            }
+        } else {
+            order[cnt++] = v;
+            sp -= 2;
+        }
+    }
+    /* reverse post-order */
+    for (int i = 0; i < cnt / 2; i++) {
+        int t = order[i];
+        order[i] = order[cnt - 1 - i];
+        order[cnt - 1 - i] = t;
+    }
+    for (int i = 0; i < cnt; i++)
+        rpo[order[i]] = i;
+    idom[entry] = entry;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 1; i < cnt; i++) {
+            int b = order[i], nd = -1;
+            for (int k = 0; k < g->npred[b]; k++) {
+                int p = g->pred[b * g->maxdeg + k];
+                if (idom[p] < 0)
+                    continue;
+                nd = nd < 0 ? p : intersect(idom, rpo, p, nd);
+            }
+            if (nd != idom[b]) {
+                idom[b] = nd;
+                changed = 1;
+            }
+        }
+    }
+    free(stack);
+    free(seen);
+}
+
+static int dominates(const int *idom, int a, int b)
+{
+    for (int guard = 0; b >= 0 && guard < GK_SYM_MAX_BLOCKS + 2; guard++) {
+        if (a == b)
+            return 1;
+        if (idom[b] == b)
+            return 0;
+        b = idom[b];
+    }
+    return 0;
+}
+
+gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8_t *lo, const uint8_t *hi)
+{
+    memset(c, 0, sizeof *c);
+    c->lo = lo;
+    c->hi = hi;
+    size_t span = (size_t)(hi - lo);
+    if (entry < lo || entry >= hi || span > (1u << 20))
+        return gk_sym_fail(s, NULL, "function extent of %zu bytes is empty or too large", span);
+    int32_t *at = malloc(sizeof *at * span);
+    int32_t *work = malloc(sizeof *work * GK_SYM_MAX_INSNS);
+    c->insn = malloc(sizeof *c->insn * GK_SYM_MAX_INSNS);
+    if (!at || !work || !c->insn) {
+        free(at);
+        free(work);
+        return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    }
+    memset(at, 0xff, sizeof *at * span);
+    uint8_t *covered = calloc(span, 1);
+    gk_status st = GK_OK;
+    int nwork = 0;
+    work[nwork++] = (int32_t)(entry - lo);
+    while (nwork && st == GK_OK) {
+        size_t off = (size_t)work[--nwork];
+        while (st == GK_OK) {
+            if (off >= span) {
+                st = gk_sym_fail(s, NULL, "control flow leaves the function at %p", (const void *)(lo + off));
+                break;
+            }
+            if (at[off] >= 0)
+                break;
+            if (covered[off]) {
+                st = gk_sym_fail(s, NULL, "a branch lands inside an instruction at %p", (const void *)(lo + off));
+                break;
+            }
+            if (c->ninsn >= GK_SYM_MAX_INSNS) {
+                st = gk_sym_fail(s, NULL, "more than %d instructions", GK_SYM_MAX_INSNS);
+                break;
+            }
+            gk_insn *in = &c->insn[c->ninsn];
+            in->addr = lo + off;
+            if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&s->dec, lo + off, span - off, &in->ins, in->op))) {
+                st = gk_sym_fail(s, NULL, "undecodable bytes at %p", (const void *)(lo + off));
+                break;
+            }
+            for (size_t k = off; k < off + in->ins.length; k++)
+                if (at[k] >= 0 || (k > off && covered[k])) {
+                    st = gk_sym_fail(s, in, "overlapping instructions");
+                    break;
+                }
+            if (st != GK_OK)
+                break;
+            for (size_t k = off; k < off + in->ins.length; k++)
+                covered[k] = 1;
+            at[off] = c->ninsn++;
+            const uint8_t *target;
+            int tk = term_kind(in, lo, hi, &target);
+            if (tk == T_JCC || tk == T_JMP) {
+                if (target < lo || target >= hi) {
+                    st = gk_sym_fail(s, in, "branch target outside the function");
+                    break;
+                }
+                if (nwork >= GK_SYM_MAX_INSNS) {
+                    st = gk_sym_fail(s, in, "too many branches");
+                    break;
+                }
+                work[nwork++] = (int32_t)(target - lo);
+            }
+            if (tk == T_JMP || tk == T_EXIT)
+                break;
+            off += in->ins.length;
+        }
+    }
+    free(work);
+    free(covered);
+    free(at);
+    if (st != GK_OK)
+        return st;
+    qsort(c->insn, (size_t)c->ninsn, sizeof *c->insn, cmp_insn);
+
+    /* leaders */
+    uint8_t *leader = calloc((size_t)c->ninsn, 1);
+    c->insn_block = malloc(sizeof(int) * (size_t)c->ninsn);
+    c->blk = calloc(GK_SYM_MAX_BLOCKS + 1, sizeof *c->blk);
+    if (!leader || !c->insn_block || !c->blk) {
+        free(leader);
+        return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    }
+    for (int i = 0; i < c->ninsn; i++) {
+        const uint8_t *target;
+        int tk = term_kind(&c->insn[i], lo, hi, &target);
+        if (i == 0 || c->insn[i - 1].addr + c->insn[i - 1].ins.length != c->insn[i].addr)
+            leader[i] = 1;
+        if (c->insn[i].addr == entry)
+            leader[i] = 1;
+        if (tk != T_NONE && i + 1 < c->ninsn)
+            leader[i + 1] = 1;
+        if (target && (tk == T_JCC || tk == T_JMP))
+            leader[gk_code_find(c, target)] = 1;
+    }
+    for (int i = 0; i < c->ninsn; i++) {
+        if (leader[i]) {
+            if (c->nblocks >= GK_SYM_MAX_BLOCKS) {
+                free(leader);
+                return gk_sym_fail(s, &c->insn[i], "more than %d basic blocks", GK_SYM_MAX_BLOCKS);
+            }
+            c->blk[c->nblocks].first = i;
+            c->nblocks++;
+        }
+        c->blk[c->nblocks - 1].count++;
+        c->insn_block[i] = c->nblocks - 1;
+    }
+    free(leader);
+    int nb = c->nblocks;
+    for (int b = 0; b < nb; b++) {
+        gk_block *bl = &c->blk[b];
+        int last = bl->first + bl->count - 1;
+        const uint8_t *target;
+        int tk = term_kind(&c->insn[last], lo, hi, &target);
+        bl->nsucc = 0;
+        bl->loop = -1;
+        if (tk == T_JCC || tk == T_JMP)
+            bl->succ[bl->nsucc++] = c->insn_block[gk_code_find(c, target)];
+        if (tk == T_JCC || tk == T_NONE) {
+            if (last + 1 >= c->ninsn || c->insn[last].addr + c->insn[last].ins.length != c->insn[last + 1].addr)
+                return gk_sym_fail(s, &c->insn[last], "falls through out of the decoded code");
+            bl->succ[bl->nsucc++] = c->insn_block[last + 1];
+        }
+    }
+
+    /* dominators and post-dominators (virtual exit nb) */
+    graph g = {nb + 1, NULL, NULL, NULL, NULL, nb + 1};
+    int *mem = calloc((size_t)(nb + 1) * (size_t)(nb + 1) * 2 + (size_t)(nb + 1) * 7, sizeof(int));
+    if (!mem)
+        return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    g.succ = mem;
+    g.pred = mem + (nb + 1) * (nb + 1);
+    g.nsucc = g.pred + (nb + 1) * (nb + 1);
+    g.npred = g.nsucc + nb + 1;
+    int *idom = g.npred + nb + 1, *rpo = idom + nb + 1, *order = rpo + nb + 1, *pidom = order + nb + 1,
+        *prpo = pidom + nb + 1;
+    for (int b = 0; b < nb; b++)
+        for (int k = 0; k < c->blk[b].nsucc; k++) {
+            int w = c->blk[b].succ[k];
+            g.succ[b * g.maxdeg + g.nsucc[b]++] = w;
+            g.pred[w * g.maxdeg + g.npred[w]++] = b;
+        }
+    int eb = c->insn_block[gk_code_find(c, entry)];
+    dominators(&g, eb, idom, rpo, order);
+    /* reversed graph for post-dominators */
+    graph r = {nb + 1, g.pred, g.npred, g.succ, g.nsucc, g.maxdeg};
+    for (int b = 0; b < nb; b++)
+        if (c->blk[b].nsucc == 0) {
+            g.pred[nb * g.maxdeg + g.npred[nb]++] = b;
+            g.succ[b * g.maxdeg + g.nsucc[b]++] = nb;
+        }
+    dominators(&r, nb, pidom, prpo, order);
+    for (int b = 0; b < nb; b++) {
+        c->blk[b].idom = idom[b] == b ? -1 : idom[b];
+        c->blk[b].ipdom = pidom[b];
+        c->blk[b].rpo = rpo[b];
+    }
+    /* natural loops; any other retreating edge makes the graph irreducible */
+    c->loops = calloc((size_t)nb, sizeof *c->loops);
+    st = c->loops ? GK_OK : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    for (int b = 0; b < nb && st == GK_OK; b++) {
+        if (rpo[b] < 0)
+            continue;
+        for (int k = 0; k < c->blk[b].nsucc && st == GK_OK; k++) {
+            int h = c->blk[b].succ[k];
+            if (rpo[h] > rpo[b])
+                continue;
+            if (!dominates(idom, h, b)) {
+                st = gk_sym_fail(s, &c->insn[c->blk[b].first + c->blk[b].count - 1], "irreducible control flow");
+                break;
+            }
+            int li = 0;
+            while (li < c->nloops && c->loops[li].header != h)
+                li++;
+            gk_nloop *L = &c->loops[li];
+            if (li == c->nloops) {
+                c->nloops++;
+                L->header = h;
+                L->parent = -1;
+                L->body = calloc((size_t)nb, 1);
+                if (!L->body) {
+                    st = gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+                    break;
+                }
+                L->body[h] = 1;
+            }
+            L->nlatch++;
+            L->latch = b;
+            /* blocks reaching the latch without passing the header */
+            int *stack = order, sp = 0;
+            if (!L->body[b]) {
+                L->body[b] = 1;
+                stack[sp++] = b;
+            }
+            while (sp) {
+                int v = stack[--sp];
+                for (int q = 0; q < g.npred[v]; q++) {
+                    int p = g.pred[v * g.maxdeg + q];
+                    if (p < nb && !L->body[p] && rpo[p] >= 0) {
+                        L->body[p] = 1;
+                        stack[sp++] = p;
+                    }
+                }
+            }
+        }
+    }
+    free(mem);
+    if (st != GK_OK)
+        return st;
+    /* nesting: the parent is the smallest other loop containing the header */
+    int *size = calloc((size_t)(c->nloops ? c->nloops : 1), sizeof(int));
+    if (!size)
+        return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    for (int i = 0; i < c->nloops; i++)
+        for (int b = 0; b < nb; b++)
+            size[i] += c->loops[i].body[b];
+    for (int i = 0; i < c->nloops; i++) {
+        int best = -1;
+        for (int j = 0; j < c->nloops; j++)
+            if (j != i && c->loops[j].body[c->loops[i].header] && size[j] > size[i] && (best < 0 || size[j] < size[best]))
+                best = j;
+        c->loops[i].parent = best;
+    }
+    for (int b = 0; b < nb; b++) {
+        int best = -1;
+        for (int j = 0; j < c->nloops; j++)
+            if (c->loops[j].body[b] && (best < 0 || size[j] < size[best]))
+                best = j;
+        c->blk[b].loop = best;
+    }
+    free(size);
+    return GK_OK;
+}

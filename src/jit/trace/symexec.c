@@ -1,0 +1,1602 @@
+/* The symbolic executor (DESIGN §8, Phase 0): runs a function's machine code on symbolic
+ * values. Registers, stack slots and flags hold expression nodes; loads from the array
+ * arguments become LOAD nodes at polynomial element indices; stores and loops are recorded as
+ * effects in program order.
+ *
+ * Control flow is followed structurally over the CFG of cfg.c:
+ * - a conditional branch on a float compare is a diamond: both arms run to the immediate
+ *   post-dominator and the states merge into selects;
+ * - a conditional branch on integers is a size guard: it is decided with "witness" sizes
+ *   (large, odd, distinct), and rejected if it depends on a value computed in a loop;
+ * - a natural loop runs in rounds: every register or stack slot the body changes becomes
+ *   either an induction variable (a change by a loop-invariant amount: closed form
+ *   init + step*i) or a carried value (ACC with its NEXT), until a round finds nothing new;
+ *   the exit branch's compare, solved for i, gives the trip count. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit/trace/sym.h"
+
+#define REG_RSP 4
+#define KEY_XMM 16
+#define KEY_SLOT (1 << 20)
+
+gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...)
+{
+    char why[256], text[96] = "";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (!at)
+        return gk_fail(GK_ERR_UNSUPPORTED, "trace: %s", why);
+    if (!ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&s->fmt, &at->ins, at->op, at->ins.operand_count_visible, text,
+                                                      sizeof text, (ZyanU64)(uintptr_t)at->addr, ZYAN_NULL)))
+        snprintf(text, sizeof text, "(unformattable)");
+    return gk_fail(GK_ERR_UNSUPPORTED, "trace: at %p (+0x%zx) `%s`: %s", (const void *)at->addr,
+                   (size_t)(at->addr - s->code.lo), text, why);
+}
+
+#define FAIL(...) return gk_sym_fail(s, in, __VA_ARGS__)
+#define NODE(x)                                                    \
+    do {                                                           \
+        if ((x) < 0)                                               \
+            return gk_sym_fail(s, in, "expression graph is full"); \
+    } while (0)
+
+/* ---- loop contexts ---- */
+typedef struct {
+    int nl;         /* natural loop */
+    int rec;        /* loop record of this round */
+    int exit_blk;   /* block with the exit branch, -1 none yet */
+    int exit_taken; /* the exit is the taken side */
+    ZydisMnemonic exit_cc;
+    int fl_kind, fl_zs;
+    int32_t fl_x, fl_y;
+    const gk_insn *exit_in;
+} loopctx;
+
+typedef struct {
+    gk_sym *s;
+    loopctx ctx[GK_SYM_MAX_DEPTH + 1];
+    int nctx;
+} exec;
+
+enum { END_STOP, END_RET, END_BACK };
+
+static gk_status region(exec *e, gk_state *st, int block, int stop, int *end);
+
+/* ---- register and memory access ---- */
+
+static int gpr_id(ZydisRegister r, int *width)
+{
+    ZydisRegisterClass c = ZydisRegisterGetClass(r);
+    *width = c == ZYDIS_REGCLASS_GPR64 ? 64 : c == ZYDIS_REGCLASS_GPR32 ? 32 : c == ZYDIS_REGCLASS_GPR16 ? 16 : 8;
+    if (c != ZYDIS_REGCLASS_GPR64 && c != ZYDIS_REGCLASS_GPR32 && c != ZYDIS_REGCLASS_GPR16 && c != ZYDIS_REGCLASS_GPR8)
+        return -1;
+    ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
+    return ZydisRegisterGetId(big);
+}
+
+static int xmm_id(ZydisRegister r)
+{
+    ZydisRegisterClass c = ZydisRegisterGetClass(r);
+    if (c != ZYDIS_REGCLASS_XMM && c != ZYDIS_REGCLASS_YMM)
+        return -1;
+    int id = ZydisRegisterGetId(r);
+    return id < 16 ? id : -1;
+}
+
+static int is_undef(const gk_sym *s, int32_t v) { return v < 0 || s->node[v].op == GK_X_UNDEF; }
+
+static int mem_is_rip(const ZydisDecodedOperand *o) { return o->mem.base == ZYDIS_REGISTER_RIP; }
+
+/* the address of a memory operand as a polynomial node */
+static gk_status address(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisDecodedOperand *o, int32_t *out)
+{
+    if (o->mem.segment == ZYDIS_REGISTER_FS || o->mem.segment == ZYDIS_REGISTER_GS)
+        FAIL("segment-relative memory");
+    int w;
+    int32_t a = gk_x_int(s, o->mem.disp.value);
+    if (o->mem.base != ZYDIS_REGISTER_NONE) {
+        int r = gpr_id(o->mem.base, &w);
+        if (r < 0 || w < 32)
+            FAIL("unsupported base register");
+        if (is_undef(s, st->gpr[r]))
+            FAIL("address from an undefined register");
+        a = gk_x_add(s, a, st->gpr[r], 1);
+    }
+    if (o->mem.index != ZYDIS_REGISTER_NONE) {
+        int r = gpr_id(o->mem.index, &w);
+        if (r < 0 || w < 32)
+            FAIL("unsupported index register");
+        if (is_undef(s, st->gpr[r]))
+            FAIL("address from an undefined register");
+        a = gk_x_add(s, a, st->gpr[r], o->mem.scale ? o->mem.scale : 1);
+    }
+    NODE(a);
+    *out = a;
+    return GK_OK;
+}
+
+enum { LOC_STACK, LOC_ARRAY };
+typedef struct {
+    int kind;
+    int arr;     /* argument position */
+    int64_t off; /* stack offset */
+    int32_t idx; /* element index node */
+} loc;
+
+/* split an address into one base (array or stack) plus an offset */
+static gk_status classify(gk_sym *s, const gk_insn *in, int32_t addr, int elem, loc *l)
+{
+    const gk_poly *p = gk_x_poly(s, addr);
+    gk_poly rest = {0, {{0, {0, 0, 0}}}};
+    int base = -1;
+    for (int i = 0; i < p->n; i++) {
+        const gk_pterm *t = &p->t[i];
+        int has = 0;
+        for (int k = 0; k < 3 && t->at[k]; k++) {
+            int op = s->node[t->at[k]].op;
+            has |= op == GK_X_PTR || op == GK_X_STACK;
+        }
+        if (!has) {
+            rest.t[rest.n++] = *t;
+            continue;
+        }
+        if (base >= 0 || t->c != 1 || t->at[1])
+            FAIL("address is not base + offset");
+        base = t->at[0];
+    }
+    if (base < 0)
+        FAIL("address of unknown memory");
+    if (s->node[base].op == GK_X_STACK) {
+        int64_t off;
+        int32_t r = gk_x_from_poly(s, &rest);
+        NODE(r);
+        if (!gk_x_is_const_int(s, r, &off))
+            FAIL("stack address with a variable offset");
+        l->kind = LOC_STACK;
+        l->off = off;
+        return GK_OK;
+    }
+    gk_poly d = {1, {{elem, {0, 0, 0}}}}, q;
+    if (!gk_x_poly_div_exact(&rest, &d, &q))
+        FAIL("array access not aligned to its elements");
+    l->kind = LOC_ARRAY;
+    l->arr = (int)s->node[base].imm;
+    l->idx = gk_x_from_poly(s, &q);
+    NODE(l->idx);
+    return GK_OK;
+}
+
+static int slot_find(const gk_state *st, int64_t off)
+{
+    for (int i = 0; i < st->nslot; i++)
+        if (st->slot[i].off == off)
+            return i;
+    return -1;
+}
+
+static gk_status slot_write(gk_sym *s, const gk_insn *in, gk_state *st, int64_t off, int size, int32_t v)
+{
+    if (off < -(1 << 16) || off > (1 << 16))
+        FAIL("stack offset out of range");
+    for (int i = 0; i < st->nslot;) /* drop overlapping slots */
+        if (st->slot[i].off < off + size && off < st->slot[i].off + st->slot[i].size)
+            st->slot[i] = st->slot[--st->nslot];
+        else
+            i++;
+    if (st->nslot == GK_SYM_MAX_SLOTS)
+        FAIL("too many stack slots");
+    st->slot[st->nslot++] = (gk_slot){(int32_t)off, (uint8_t)size, v};
+    return GK_OK;
+}
+
+static int32_t slot_read(gk_sym *s, const gk_state *st, int64_t off, uint64_t where)
+{
+    int i = slot_find(st, off);
+    return i < 0 ? gk_x_undef(s, where) : st->slot[i].node;
+}
+
+/* read a constant of `size` bytes from read-only memory */
+static gk_status rodata(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand *o, int size, uint64_t *bits)
+{
+    ZyanU64 a;
+    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->ins, o, (ZyanU64)(uintptr_t)in->addr, &a)))
+        FAIL("bad RIP-relative address");
+    int f = gk_mem_flags((const void *)(uintptr_t)a, (size_t)(size > 8 ? 8 : size));
+    if (!(f & GK_MEM_R) || (f & GK_MEM_W))
+        FAIL("reads memory that is not read-only data");
+    *bits = 0;
+    memcpy(bits, (const void *)(uintptr_t)a, (size_t)(size > 8 ? 8 : size));
+    return GK_OK;
+}
+
+/* record a load from an array */
+static int32_t array_load(gk_sym *s, int arr, int32_t idx)
+{
+    int32_t n = gk_x_special(s, GK_OP_LOAD, GK_T_F32, idx, -1, (int32_t)s->epoch, (uint64_t)arr, s->cur_loop, 0);
+    if (n >= 0 && s->neff < GK_SYM_MAX_EFFECTS)
+        s->eff[s->neff++] = (gk_effect){GK_EFF_LOAD, s->cur_loop, n};
+    return s->neff < GK_SYM_MAX_EFFECTS ? n : -1;
+}
+
+/* a float value of `type` from a register or memory operand */
+static gk_status rd_float(gk_sym *s, gk_state *st, const gk_insn *in, int k, int type, int32_t *out)
+{
+    const ZydisDecodedOperand *o = &in->op[k];
+    if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        int x = xmm_id(o->reg.value);
+        if (x < 0)
+            FAIL("expected an xmm register");
+        int32_t v = st->xmm[x];
+        if (is_undef(s, v)) {
+            *out = v;
+            return GK_OK;
+        }
+        int32_t r = gk_x_retype(s, v, type);
+        if (r < 0)
+            FAIL("xmm%d holds a %s value used as %s", x, s->node[v].type == GK_T_F64 ? "double" : "float",
+                 type == GK_T_F64 ? "double" : "float");
+        *out = r;
+        return GK_OK;
+    }
+    if (o->type != ZYDIS_OPERAND_TYPE_MEMORY)
+        FAIL("unsupported operand");
+    int esize = type == GK_T_F64 ? 8 : 4;
+    if (mem_is_rip(o)) {
+        uint64_t bits = 0;
+        GK_TRY(rodata(s, in, o, esize, &bits));
+        *out = gk_x_const(s, type, bits);
+        NODE(*out);
+        return GK_OK;
+    }
+    int32_t a = -1;
+    loc l;
+    GK_TRY(address(s, st, in, o, &a));
+    GK_TRY(classify(s, in, a, 4, &l));
+    if (l.kind == LOC_STACK) {
+        int32_t v = slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr);
+        if (is_undef(s, v)) {
+            *out = v;
+            return GK_OK;
+        }
+        int32_t r = gk_x_retype(s, v, type);
+        if (r < 0)
+            FAIL("stack slot holds another type");
+        *out = r;
+        return GK_OK;
+    }
+    if (type != GK_T_F32)
+        FAIL("double loaded from a float array");
+    *out = array_load(s, l.arr, l.idx);
+    NODE(*out);
+    return GK_OK;
+}
+
+static gk_status need(gk_sym *s, const gk_insn *in, int32_t v)
+{
+    if (is_undef(s, v))
+        FAIL("uses an undefined value");
+    return GK_OK;
+}
+
+/* an integer value from a register, immediate or memory */
+static gk_status rd_int(gk_sym *s, gk_state *st, const gk_insn *in, int k, int32_t *out)
+{
+    const ZydisDecodedOperand *o = &in->op[k];
+    int w;
+    switch (o->type) {
+    case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+        *out = gk_x_int(s, o->imm.value.s);
+        NODE(*out);
+        return GK_OK;
+    case ZYDIS_OPERAND_TYPE_REGISTER: {
+        int r = gpr_id(o->reg.value, &w);
+        if (r < 0 || w < 32)
+            FAIL("unsupported register width");
+        *out = st->gpr[r];
+        return GK_OK;
+    }
+    case ZYDIS_OPERAND_TYPE_MEMORY: {
+        if (mem_is_rip(o)) {
+            uint64_t bits = 0;
+            GK_TRY(rodata(s, in, o, o->size / 8, &bits));
+            if (o->size == 32)
+                bits = (uint64_t)(int64_t)(int32_t)bits;
+            *out = gk_x_int(s, (int64_t)bits);
+            NODE(*out);
+            return GK_OK;
+        }
+        int32_t a = -1;
+        loc l;
+        GK_TRY(address(s, st, in, o, &a));
+        GK_TRY(classify(s, in, a, 4, &l));
+        if (l.kind == LOC_STACK) {
+            int32_t v = slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr);
+            if (!is_undef(s, v) && s->node[v].type != GK_T_I64) { /* a spilled float read as bits */
+                int32_t bc = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, v, -1, -1, 0);
+                NODE(bc);
+                s->node[bc].w32 = s->node[v].type == GK_T_F32;
+                v = gk_x_atom(s, bc);
+            }
+            *out = v;
+            return GK_OK;
+        }
+        if (o->size != 32)
+            FAIL("integer load from a float array");
+        int32_t f = array_load(s, l.arr, l.idx);
+        NODE(f);
+        int32_t bc = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, f, -1, -1, 0);
+        NODE(bc);
+        s->node[bc].w32 = 1;
+        *out = gk_x_atom(s, bc);
+        NODE(*out);
+        return GK_OK;
+    }
+    default:
+        FAIL("unsupported operand");
+    }
+}
+
+static gk_status wr_gpr(gk_sym *s, gk_state *st, const gk_insn *in, ZydisRegister reg, int32_t v)
+{
+    int w, r = gpr_id(reg, &w);
+    if (r < 0 || w < 32)
+        FAIL("writes a partial register");
+    st->gpr[r] = v;
+    return GK_OK;
+}
+
+/* store a value (float node, or integer poly) to memory */
+static gk_status wr_mem(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisDecodedOperand *o, int size, int32_t v)
+{
+    if (mem_is_rip(o))
+        FAIL("writes global memory");
+    int32_t a = -1;
+    loc l;
+    GK_TRY(address(s, st, in, o, &a));
+    GK_TRY(classify(s, in, a, 4, &l));
+    if (l.kind == LOC_STACK)
+        return slot_write(s, in, st, l.off, size, v);
+    if (s->sig->args[l.arr] != GK_ARG_PTR_OUT)
+        FAIL("stores to argument %d, which the signature says is not an output array", l.arr);
+    GK_TRY(need(s, in, v));
+    if (size != 4)
+        FAIL("stores %d bytes to a float array", size);
+    if (s->node[v].type == GK_T_I64)
+        v = gk_x_node(s, GK_OP_BITCAST, GK_T_F32, v, -1, -1, 0);
+    else
+        v = gk_x_retype(s, v, GK_T_F32);
+    if (v < 0)
+        FAIL("stores a double to a float array");
+    if (s->neff >= GK_SYM_MAX_EFFECTS)
+        FAIL("too many effects");
+    int32_t n = gk_x_special(s, GK_X_STORE, GK_T_VOID, l.idx, v, (int32_t)s->epoch, (uint64_t)l.arr, s->cur_loop, 0);
+    NODE(n);
+    s->eff[s->neff++] = (gk_effect){GK_EFF_STORE, s->cur_loop, n};
+    s->epoch++;
+    return GK_OK;
+}
+
+/* ---- calls ---- */
+
+typedef struct {
+    const char *name;
+    int op, type, nargs;
+    uint64_t imm;
+} libm_fn;
+
+static const libm_fn libm[] = {
+    {"expf", GK_OP_EXP, GK_T_F32, 1, 0},      {"exp", GK_OP_EXP, GK_T_F64, 1, 0},
+    {"exp2f", GK_OP_EXP2, GK_T_F32, 1, 0},    {"exp2", GK_OP_EXP2, GK_T_F64, 1, 0},
+    {"expm1f", GK_OP_EXPM1, GK_T_F32, 1, 0},  {"expm1", GK_OP_EXPM1, GK_T_F64, 1, 0},
+    {"logf", GK_OP_LOG, GK_T_F32, 1, 0},      {"log", GK_OP_LOG, GK_T_F64, 1, 0},
+    {"log1pf", GK_OP_LOG1P, GK_T_F32, 1, 0},  {"log1p", GK_OP_LOG1P, GK_T_F64, 1, 0},
+    {"tanhf", GK_OP_TANH, GK_T_F32, 1, 0},    {"tanh", GK_OP_TANH, GK_T_F64, 1, 0},
+    {"erff", GK_OP_ERF, GK_T_F32, 1, 0},      {"erf", GK_OP_ERF, GK_T_F64, 1, 0},
+    {"sqrtf", GK_OP_SQRT, GK_T_F32, 1, 0},    {"sqrt", GK_OP_SQRT, GK_T_F64, 1, 0},
+    {"sinf", GK_OP_SIN, GK_T_F32, 1, 0},      {"sin", GK_OP_SIN, GK_T_F64, 1, 0},
+    {"cosf", GK_OP_COS, GK_T_F32, 1, 0},      {"cos", GK_OP_COS, GK_T_F64, 1, 0},
+    {"powf", GK_OP_POW, GK_T_F32, 2, 0},      {"pow", GK_OP_POW, GK_T_F64, 2, 0},
+    {"fmaxf", GK_OP_FMAX, GK_T_F32, 2, 0},    {"fmax", GK_OP_FMAX, GK_T_F64, 2, 0},
+    {"fminf", GK_OP_FMIN, GK_T_F32, 2, 0},    {"fmin", GK_OP_FMIN, GK_T_F64, 2, 0},
+    {"fabsf", GK_OP_ABS, GK_T_F32, 1, 0},     {"fabs", GK_OP_ABS, GK_T_F64, 1, 0},
+    {"rintf", GK_OP_ROUND, GK_T_F32, 1, 0},   {"nearbyintf", GK_OP_ROUND, GK_T_F32, 1, 0},
+    {"floorf", GK_OP_ROUND, GK_T_F32, 1, 1},  {"floor", GK_OP_ROUND, GK_T_F64, 1, 1},
+    {"ceilf", GK_OP_ROUND, GK_T_F32, 1, 2},   {"ceil", GK_OP_ROUND, GK_T_F64, 1, 2},
+    {"truncf", GK_OP_ROUND, GK_T_F32, 1, 3},  {"trunc", GK_OP_ROUND, GK_T_F64, 1, 3},
+    {"sincosf", GK_OP_SIN, GK_T_F32, 1, 0},   {"sincos", GK_OP_SIN, GK_T_F64, 1, 0},
+};
+
+static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
+{
+    const ZydisDecodedOperand *o = &in->op[0];
+    const uint8_t *target = NULL;
+    const void *slot = NULL;
+    if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+        target = in->addr + in->ins.length + o->imm.value.s;
+    else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o)) {
+        ZyanU64 a;
+        if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->ins, o, (ZyanU64)(uintptr_t)in->addr, &a)))
+            FAIL("bad call address");
+        slot = (const void *)(uintptr_t)a;
+    } else
+        FAIL("indirect call");
+    if (target && target >= s->code.lo && target < s->code.hi)
+        FAIL("call into the function itself");
+    const char *name = gk_import_name(target, slot);
+    if (!name)
+        FAIL("call to an unknown function");
+    const libm_fn *f = NULL;
+    for (size_t i = 0; i < sizeof libm / sizeof libm[0] && !f; i++)
+        if (!strcmp(libm[i].name, name))
+            f = &libm[i];
+    if (!f)
+        FAIL("call to %s, which is not a known math function", name);
+    int32_t a0 = gk_x_retype(s, st->xmm[0], f->type), a1 = f->nargs > 1 ? gk_x_retype(s, st->xmm[1], f->type) : -1;
+    if (is_undef(s, st->xmm[0]) || a0 < 0 || (f->nargs > 1 && (is_undef(s, st->xmm[1]) || a1 < 0)))
+        FAIL("%s called with an undefined or mistyped argument", name);
+    int sincos = !strncmp(name, "sincos", 6);
+    int32_t r = gk_x_node(s, f->op, f->type, a0, a1, -1, f->imm);
+    NODE(r);
+    if (sincos) {
+        int32_t c = gk_x_node(s, GK_OP_COS, f->type, a0, -1, -1, 0);
+        NODE(c);
+        const int32_t ptr[2] = {st->gpr[7], st->gpr[6]}; /* rdi: sin, rsi: cos */
+        for (int k = 0; k < 2; k++) {
+            loc l;
+            if (is_undef(s, ptr[k]))
+                FAIL("%s with an undefined pointer", name);
+            GK_TRY(classify(s, in, ptr[k], 4, &l));
+            if (l.kind != LOC_STACK)
+                FAIL("%s writing to an array", name);
+            GK_TRY(slot_write(s, in, st, l.off, f->type == GK_T_F32 ? 4 : 8, k ? c : r));
+        }
+    }
+    /* the System V ABI: caller-saved registers are clobbered */
+    static const int clobbered[] = {0, 1, 2, 6, 7, 8, 9, 10, 11};
+    int32_t u = gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
+    NODE(u);
+    for (size_t i = 0; i < sizeof clobbered / sizeof clobbered[0]; i++)
+        st->gpr[clobbered[i]] = u;
+    for (int i = 0; i < 16; i++)
+        st->xmm[i] = u;
+    if (!sincos)
+        st->xmm[0] = r;
+    st->fl_kind = GK_FL_NONE;
+    return GK_OK;
+}
+
+/* ---- instruction semantics ---- */
+
+static int elem_type(ZydisMnemonic m, const char *name)
+{
+    size_t n = strlen(name);
+    (void)m;
+    if (n >= 2 && (name[n - 1] == 'd' || name[n - 1] == 'D') && (name[n - 2] == 's' || name[n - 2] == 'p' ||
+                                                                name[n - 2] == 'S' || name[n - 2] == 'P'))
+        return GK_T_F64;
+    return GK_T_F32;
+}
+
+/* {lt, eq, gt, unordered} sets of the cmpps predicates 0..15 */
+static const uint8_t cmp_pred[16] = {2, 1, 3, 8, 13, 14, 12, 7, 10, 9, 11, 0, 5, 6, 4, 15};
+
+/* a float operation's two inputs: SSE "op dst, src" or VEX "op dst, a, b" */
+static int vex3(const gk_insn *in) { return in->ins.operand_count_visible >= 3 && in->op[2].type != ZYDIS_OPERAND_TYPE_IMMEDIATE; }
+
+static gk_status wr_xmm(gk_sym *s, gk_state *st, const gk_insn *in, int32_t v)
+{
+    int x = xmm_id(in->op[0].reg.value);
+    if (in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
+        FAIL("expected an xmm destination");
+    NODE(v);
+    st->xmm[x] = v;
+    return GK_OK;
+}
+
+static gk_status float_binop(gk_sym *s, gk_state *st, const gk_insn *in, int op, int type)
+{
+    int32_t a, b;
+    GK_TRY(rd_float(s, st, in, vex3(in) ? 1 : 0, type, &a));
+    GK_TRY(rd_float(s, st, in, vex3(in) ? 2 : 1, type, &b));
+    GK_TRY(need(s, in, a));
+    GK_TRY(need(s, in, b));
+    return wr_xmm(s, st, in, gk_x_node(s, op, type, a, b, -1, 0));
+}
+
+/* bit operations take the type of the operand that is not a constant */
+static gk_status float_bitop(gk_sym *s, gk_state *st, const gk_insn *in, int op)
+{
+    int ka = vex3(in) ? 1 : 0, kb = ka + 1;
+    if (in->op[ka].type == ZYDIS_OPERAND_TYPE_REGISTER && in->op[kb].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+        in->op[ka].reg.value == in->op[kb].reg.value && (op == GK_OP_XOR || op == GK_OP_ANDN))
+        return wr_xmm(s, st, in, gk_x_const(s, GK_T_F64, 0)); /* zero idiom: reads nothing */
+    int type = GK_T_F32;
+    for (int k = ka; k <= kb; k++)
+        if (in->op[k].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            int x = xmm_id(in->op[k].reg.value);
+            if (x >= 0 && !is_undef(s, st->xmm[x]) && s->node[st->xmm[x]].op != GK_OP_CONST)
+                type = s->node[st->xmm[x]].type;
+        }
+    if (type == GK_T_F32 && strstr(ZydisMnemonicGetString(in->ins.mnemonic), "PD"))
+        type = GK_T_F64;
+    for (int k = ka; k <= kb; k++)
+        if (in->op[k].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            int x = xmm_id(in->op[k].reg.value);
+            if (x >= 0 && !is_undef(s, st->xmm[x]) && s->node[st->xmm[x]].op != GK_OP_CONST &&
+                s->node[st->xmm[x]].type != type)
+                FAIL("bit operation on mixed float and double values");
+        }
+    int32_t a, b;
+    if (in->op[kb].type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(&in->op[kb])) {
+        uint64_t bits = 0;
+        GK_TRY(rodata(s, in, &in->op[kb], 8, &bits));
+        b = gk_x_const(s, type, bits);
+    } else
+        GK_TRY(rd_float(s, st, in, kb, type, &b));
+    GK_TRY(rd_float(s, st, in, ka, type, &a));
+    GK_TRY(need(s, in, a));
+    GK_TRY(need(s, in, b));
+    return wr_xmm(s, st, in, gk_x_node(s, op, type, a, b, -1, 0));
+}
+
+static gk_status fma_op(gk_sym *s, gk_state *st, const gk_insn *in, const char *name)
+{
+    /* vfXXXNNNss: NNN says which operands multiply and which is added */
+    int type = elem_type(in->ins.mnemonic, name);
+    int32_t v[3];
+    for (int k = 0; k < 3; k++) {
+        GK_TRY(rd_float(s, st, in, k, type, &v[k]));
+        GK_TRY(need(s, in, v[k]));
+    }
+    const char *digits = strpbrk(name, "123");
+    if (!digits)
+        FAIL("unknown FMA form");
+    int32_t m1 = v[digits[0] - '1'], m2 = v[digits[1] - '1'], ad = v[digits[2] - '1'];
+    int negmul = strstr(name, "fnm") || strstr(name, "FNM");
+    int subadd = strstr(name, "sub") || strstr(name, "SUB");
+    if (negmul)
+        m1 = gk_x_node(s, GK_OP_NEG, type, m1, -1, -1, 0);
+    if (subadd)
+        ad = gk_x_node(s, GK_OP_NEG, type, ad, -1, -1, 0);
+    NODE(m1);
+    NODE(ad);
+    return wr_xmm(s, st, in, gk_x_node(s, GK_OP_FMA, type, m1, m2, ad, 0));
+}
+
+static gk_status set_iflags(gk_state *st, int32_t x, int32_t y, int zs)
+{
+    st->fl_kind = GK_FL_ICMP;
+    st->fl_x = x;
+    st->fl_y = y;
+    st->fl_zs_only = zs;
+    return GK_OK;
+}
+
+/* sign-extension of a 32-bit value: a no-op on polynomials (sizes and indices do not wrap),
+ * real on 32-bit bit patterns */
+static int32_t sext32(gk_sym *s, int32_t v)
+{
+    if (is_undef(s, v) || !s->node[v].w32)
+        return v;
+    return gk_x_intop(s, GK_OP_SEXT, v, gk_x_special(s, GK_OP_CONST, GK_T_I64, -1, -1, -1, 32, -1, 32), 0);
+}
+
+static gk_status int_alu(gk_sym *s, gk_state *st, const gk_insn *in)
+{
+    ZydisMnemonic m = in->ins.mnemonic;
+    int w = in->op[0].size;
+    int32_t a, b, r = -1;
+    if ((m == ZYDIS_MNEMONIC_XOR || m == ZYDIS_MNEMONIC_SUB) && in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+        in->op[1].type == ZYDIS_OPERAND_TYPE_REGISTER && in->op[0].reg.value == in->op[1].reg.value) {
+        r = gk_x_int(s, 0);
+        NODE(r);
+        set_iflags(st, r, r, 0);
+        return wr_gpr(s, st, in, in->op[0].reg.value, r);
+    }
+    int nops = in->ins.operand_count_visible;
+    if (m == ZYDIS_MNEMONIC_IMUL && nops != 2 && nops != 3)
+        FAIL("unsupported multiply form");
+    GK_TRY(rd_int(s, st, in, m == ZYDIS_MNEMONIC_IMUL && nops == 3 ? 1 : 0, &a));
+    if (m == ZYDIS_MNEMONIC_INC || m == ZYDIS_MNEMONIC_DEC || m == ZYDIS_MNEMONIC_NEG || m == ZYDIS_MNEMONIC_NOT)
+        b = gk_x_int(s, 0);
+    else
+        GK_TRY(rd_int(s, st, in, m == ZYDIS_MNEMONIC_IMUL && nops == 3 ? 2 : 1, &b));
+    GK_TRY(need(s, in, a));
+    GK_TRY(need(s, in, b));
+    int w32 = w == 32;
+    switch (m) {
+    case ZYDIS_MNEMONIC_ADD: r = gk_x_add(s, a, b, 1); break;
+    case ZYDIS_MNEMONIC_SUB: r = gk_x_add(s, a, b, -1); break;
+    case ZYDIS_MNEMONIC_INC: r = gk_x_add(s, a, gk_x_int(s, 1), 1); break;
+    case ZYDIS_MNEMONIC_DEC: r = gk_x_add(s, a, gk_x_int(s, 1), -1); break;
+    case ZYDIS_MNEMONIC_NEG: r = gk_x_add(s, b, a, -1); break;
+    case ZYDIS_MNEMONIC_NOT: r = gk_x_intop(s, GK_OP_IXOR, a, gk_x_int(s, -1), w32); break;
+    case ZYDIS_MNEMONIC_AND: r = gk_x_intop(s, GK_OP_IAND, a, b, w32); break;
+    case ZYDIS_MNEMONIC_OR: r = gk_x_intop(s, GK_OP_IOR, a, b, w32); break;
+    case ZYDIS_MNEMONIC_XOR: r = gk_x_intop(s, GK_OP_IXOR, a, b, w32); break;
+    case ZYDIS_MNEMONIC_SHL: {
+        int64_t k;
+        if (gk_x_is_const_int(s, b, &k) && k >= 0 && k < 32)
+            r = gk_x_mul(s, a, gk_x_int(s, (int64_t)1 << k));
+        else
+            r = gk_x_intop(s, GK_OP_ISHL, a, b, w32);
+        break;
+    }
+    case ZYDIS_MNEMONIC_SHR: r = gk_x_intop(s, GK_OP_ISHR, a, b, w32); break;
+    case ZYDIS_MNEMONIC_SAR: r = gk_x_intop(s, GK_OP_ISAR, a, b, w32); break;
+    case ZYDIS_MNEMONIC_IMUL:
+        r = gk_x_mul(s, a, b);
+        break;
+    default: FAIL("unsupported integer instruction");
+    }
+    NODE(r);
+    if (m == ZYDIS_MNEMONIC_SUB)
+        set_iflags(st, a, b, 0);
+    else
+        set_iflags(st, r, gk_x_int(s, 0), 1);
+    if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY)
+        return wr_mem(s, st, in, &in->op[0], w / 8, r);
+    return wr_gpr(s, st, in, in->op[0].reg.value, r);
+}
+
+static gk_status push(gk_sym *s, gk_state *st, const gk_insn *in, int32_t v)
+{
+    int32_t sp = gk_x_add(s, st->gpr[REG_RSP], gk_x_int(s, 8), -1);
+    NODE(sp);
+    st->gpr[REG_RSP] = sp;
+    loc l;
+    GK_TRY(classify(s, in, sp, 1, &l));
+    return slot_write(s, in, st, l.off, 8, v);
+}
+
+static gk_status pop(gk_sym *s, gk_state *st, const gk_insn *in, int32_t *v)
+{
+    loc l;
+    GK_TRY(classify(s, in, st->gpr[REG_RSP], 1, &l));
+    if (l.kind != LOC_STACK)
+        FAIL("stack pointer is not on the stack");
+    *v = slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr);
+    int32_t sp = gk_x_add(s, st->gpr[REG_RSP], gk_x_int(s, 8), 1);
+    NODE(sp);
+    st->gpr[REG_RSP] = sp;
+    return GK_OK;
+}
+
+static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type, int size)
+{
+    const ZydisDecodedOperand *d = &in->op[0];
+    int ks = vex3(in) ? 2 : 1;
+    const ZydisDecodedOperand *src = &in->op[ks];
+    if (d->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+        int x = xmm_id(src->reg.value);
+        if (src->type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
+            FAIL("unsupported store");
+        int32_t v = st->xmm[x];
+        if (size <= 8 && !is_undef(s, v)) {
+            v = gk_x_retype(s, v, type);
+            if (v < 0)
+                FAIL("stores a value of another type");
+        }
+        return wr_mem(s, st, in, d, size, v);
+    }
+    if (src->type == ZYDIS_OPERAND_TYPE_MEMORY && size == 16) {
+        /* a 16-byte load: only the low lane is tracked */
+        if (mem_is_rip(src)) {
+            uint64_t bits = 0;
+            GK_TRY(rodata(s, in, src, 8, &bits));
+            return wr_xmm(s, st, in, gk_x_const(s, GK_T_F64, bits));
+        }
+        int32_t a = -1;
+        loc l;
+        GK_TRY(address(s, st, in, src, &a));
+        GK_TRY(classify(s, in, a, 4, &l));
+        if (l.kind != LOC_STACK)
+            FAIL("vector load from an array");
+        return wr_xmm(s, st, in, slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr));
+    }
+    if (src->type == ZYDIS_OPERAND_TYPE_REGISTER && size == 16) {
+        int x = xmm_id(src->reg.value);
+        if (x < 0)
+            FAIL("unsupported move");
+        return wr_xmm(s, st, in, st->xmm[x]);
+    }
+    int32_t v;
+    GK_TRY(rd_float(s, st, in, ks, type, &v));
+    return wr_xmm(s, st, in, v);
+}
+
+static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
+{
+    gk_sym *s = e->s;
+    ZydisMnemonic m = in->ins.mnemonic;
+    const char *name = ZydisMnemonicGetString(m);
+    int32_t a, b, r;
+    switch (m) {
+    case ZYDIS_MNEMONIC_NOP:
+    case ZYDIS_MNEMONIC_ENDBR64:
+    case ZYDIS_MNEMONIC_VZEROUPPER:
+    case ZYDIS_MNEMONIC_PREFETCHT0:
+    case ZYDIS_MNEMONIC_PREFETCHT1:
+    case ZYDIS_MNEMONIC_PREFETCHT2:
+    case ZYDIS_MNEMONIC_PREFETCHNTA:
+        return GK_OK;
+    case ZYDIS_MNEMONIC_XCHG:
+        if (in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER && in->op[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+            in->op[0].reg.value == in->op[1].reg.value)
+            return GK_OK;
+        FAIL("unsupported instruction");
+    case ZYDIS_MNEMONIC_MOV:
+        GK_TRY(rd_int(s, st, in, 1, &r));
+        if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY)
+            return wr_mem(s, st, in, &in->op[0], in->op[0].size / 8, r);
+        return wr_gpr(s, st, in, in->op[0].reg.value, r);
+    case ZYDIS_MNEMONIC_MOVSXD:
+    case ZYDIS_MNEMONIC_CDQE:
+        if (m == ZYDIS_MNEMONIC_CDQE)
+            return wr_gpr(s, st, in, ZYDIS_REGISTER_RAX, sext32(s, st->gpr[0]));
+        if (in->op[1].size != 32)
+            FAIL("unsupported sign extension");
+        GK_TRY(rd_int(s, st, in, 1, &r));
+        return wr_gpr(s, st, in, in->op[0].reg.value, sext32(s, r));
+    case ZYDIS_MNEMONIC_CQO:
+    case ZYDIS_MNEMONIC_CDQ:
+        GK_TRY(need(s, in, st->gpr[0]));
+        r = gk_x_intop(s, GK_OP_ISAR, st->gpr[0], gk_x_int(s, m == ZYDIS_MNEMONIC_CQO ? 63 : 31), m == ZYDIS_MNEMONIC_CDQ);
+        NODE(r);
+        st->gpr[2] = r;
+        return GK_OK;
+    case ZYDIS_MNEMONIC_IDIV: {
+        int w32 = in->op[0].size == 32;
+        GK_TRY(rd_int(s, st, in, 0, &b));
+        GK_TRY(need(s, in, b));
+        GK_TRY(need(s, in, st->gpr[0]));
+        a = st->gpr[0];
+        int32_t q = gk_x_intop(s, GK_OP_IDIV, a, b, w32), rem = gk_x_intop(s, GK_OP_IREM, a, b, w32);
+        NODE(q);
+        NODE(rem);
+        st->gpr[0] = q;
+        st->gpr[2] = rem;
+        st->fl_kind = GK_FL_NONE;
+        return GK_OK;
+    }
+    case ZYDIS_MNEMONIC_LEA: {
+        if (in->op[0].size < 32)
+            FAIL("unsupported lea");
+        GK_TRY(address(s, st, in, &in->op[1], &r));
+        return wr_gpr(s, st, in, in->op[0].reg.value, r);
+    }
+    case ZYDIS_MNEMONIC_ADD:
+    case ZYDIS_MNEMONIC_SUB:
+    case ZYDIS_MNEMONIC_INC:
+    case ZYDIS_MNEMONIC_DEC:
+    case ZYDIS_MNEMONIC_NEG:
+    case ZYDIS_MNEMONIC_NOT:
+    case ZYDIS_MNEMONIC_AND:
+    case ZYDIS_MNEMONIC_OR:
+    case ZYDIS_MNEMONIC_XOR:
+    case ZYDIS_MNEMONIC_SHL:
+    case ZYDIS_MNEMONIC_SHR:
+    case ZYDIS_MNEMONIC_SAR:
+    case ZYDIS_MNEMONIC_IMUL:
+        if (in->op[0].size < 32)
+            FAIL("partial register arithmetic");
+        return int_alu(s, st, in);
+    case ZYDIS_MNEMONIC_CMP:
+    case ZYDIS_MNEMONIC_TEST:
+        GK_TRY(rd_int(s, st, in, 0, &a));
+        GK_TRY(rd_int(s, st, in, 1, &b));
+        GK_TRY(need(s, in, a));
+        GK_TRY(need(s, in, b));
+        if (m == ZYDIS_MNEMONIC_CMP)
+            return set_iflags(st, a, b, 0);
+        r = a == b ? a : gk_x_intop(s, GK_OP_IAND, a, b, in->op[0].size == 32);
+        NODE(r);
+        return set_iflags(st, r, gk_x_int(s, 0), 1);
+    case ZYDIS_MNEMONIC_PUSH:
+        GK_TRY(rd_int(s, st, in, 0, &r));
+        return push(s, st, in, r);
+    case ZYDIS_MNEMONIC_POP:
+        GK_TRY(pop(s, st, in, &r));
+        return wr_gpr(s, st, in, in->op[0].reg.value, r);
+    case ZYDIS_MNEMONIC_LEAVE:
+        st->gpr[REG_RSP] = st->gpr[5];
+        GK_TRY(pop(s, st, in, &r));
+        st->gpr[5] = r;
+        return GK_OK;
+    case ZYDIS_MNEMONIC_CALL:
+        return do_call(s, st, in);
+
+    /* float arithmetic */
+    case ZYDIS_MNEMONIC_ADDSS: case ZYDIS_MNEMONIC_ADDSD: case ZYDIS_MNEMONIC_ADDPS: case ZYDIS_MNEMONIC_ADDPD:
+    case ZYDIS_MNEMONIC_VADDSS: case ZYDIS_MNEMONIC_VADDSD: case ZYDIS_MNEMONIC_VADDPS: case ZYDIS_MNEMONIC_VADDPD:
+        return float_binop(s, st, in, GK_OP_ADD, elem_type(m, name));
+    case ZYDIS_MNEMONIC_SUBSS: case ZYDIS_MNEMONIC_SUBSD: case ZYDIS_MNEMONIC_SUBPS: case ZYDIS_MNEMONIC_SUBPD:
+    case ZYDIS_MNEMONIC_VSUBSS: case ZYDIS_MNEMONIC_VSUBSD: case ZYDIS_MNEMONIC_VSUBPS: case ZYDIS_MNEMONIC_VSUBPD:
+        return float_binop(s, st, in, GK_OP_SUB, elem_type(m, name));
+    case ZYDIS_MNEMONIC_MULSS: case ZYDIS_MNEMONIC_MULSD: case ZYDIS_MNEMONIC_MULPS: case ZYDIS_MNEMONIC_MULPD:
+    case ZYDIS_MNEMONIC_VMULSS: case ZYDIS_MNEMONIC_VMULSD: case ZYDIS_MNEMONIC_VMULPS: case ZYDIS_MNEMONIC_VMULPD:
+        return float_binop(s, st, in, GK_OP_MUL, elem_type(m, name));
+    case ZYDIS_MNEMONIC_DIVSS: case ZYDIS_MNEMONIC_DIVSD: case ZYDIS_MNEMONIC_DIVPS: case ZYDIS_MNEMONIC_DIVPD:
+    case ZYDIS_MNEMONIC_VDIVSS: case ZYDIS_MNEMONIC_VDIVSD: case ZYDIS_MNEMONIC_VDIVPS: case ZYDIS_MNEMONIC_VDIVPD:
+        return float_binop(s, st, in, GK_OP_DIV, elem_type(m, name));
+    case ZYDIS_MNEMONIC_MINSS: case ZYDIS_MNEMONIC_MINSD: case ZYDIS_MNEMONIC_MINPS: case ZYDIS_MNEMONIC_MINPD:
+    case ZYDIS_MNEMONIC_VMINSS: case ZYDIS_MNEMONIC_VMINSD: case ZYDIS_MNEMONIC_VMINPS: case ZYDIS_MNEMONIC_VMINPD:
+        return float_binop(s, st, in, GK_OP_MIN, elem_type(m, name));
+    case ZYDIS_MNEMONIC_MAXSS: case ZYDIS_MNEMONIC_MAXSD: case ZYDIS_MNEMONIC_MAXPS: case ZYDIS_MNEMONIC_MAXPD:
+    case ZYDIS_MNEMONIC_VMAXSS: case ZYDIS_MNEMONIC_VMAXSD: case ZYDIS_MNEMONIC_VMAXPS: case ZYDIS_MNEMONIC_VMAXPD:
+        return float_binop(s, st, in, GK_OP_MAX, elem_type(m, name));
+    case ZYDIS_MNEMONIC_SQRTSS: case ZYDIS_MNEMONIC_SQRTSD: case ZYDIS_MNEMONIC_SQRTPS: case ZYDIS_MNEMONIC_SQRTPD:
+    case ZYDIS_MNEMONIC_VSQRTSS: case ZYDIS_MNEMONIC_VSQRTSD: case ZYDIS_MNEMONIC_VSQRTPS: case ZYDIS_MNEMONIC_VSQRTPD:
+    case ZYDIS_MNEMONIC_RSQRTSS: case ZYDIS_MNEMONIC_RSQRTPS: case ZYDIS_MNEMONIC_VRSQRTSS: case ZYDIS_MNEMONIC_VRSQRTPS:
+    case ZYDIS_MNEMONIC_RCPSS: case ZYDIS_MNEMONIC_RCPPS: case ZYDIS_MNEMONIC_VRCPSS: case ZYDIS_MNEMONIC_VRCPPS: {
+        int type = elem_type(m, name);
+        int op = strstr(name, "rsqrt") ? GK_OP_RSQRT : strstr(name, "rcp") ? GK_OP_RECIP : GK_OP_SQRT;
+        GK_TRY(rd_float(s, st, in, vex3(in) ? 2 : 1, type, &a));
+        GK_TRY(need(s, in, a));
+        return wr_xmm(s, st, in, gk_x_node(s, op, type, a, -1, -1, 0));
+    }
+    case ZYDIS_MNEMONIC_ROUNDSS: case ZYDIS_MNEMONIC_ROUNDSD: case ZYDIS_MNEMONIC_ROUNDPS: case ZYDIS_MNEMONIC_ROUNDPD:
+    case ZYDIS_MNEMONIC_VROUNDSS: case ZYDIS_MNEMONIC_VROUNDSD: case ZYDIS_MNEMONIC_VROUNDPS: case ZYDIS_MNEMONIC_VROUNDPD: {
+        int type = elem_type(m, name), n = in->ins.operand_count_visible;
+        uint64_t imm = in->op[n - 1].imm.value.u;
+        GK_TRY(rd_float(s, st, in, n - 2, type, &a));
+        GK_TRY(need(s, in, a));
+        return wr_xmm(s, st, in, gk_x_node(s, GK_OP_ROUND, type, a, -1, -1, (imm & 4) ? 0 : (imm & 3)));
+    }
+    case ZYDIS_MNEMONIC_ANDPS: case ZYDIS_MNEMONIC_ANDPD: case ZYDIS_MNEMONIC_PAND:
+    case ZYDIS_MNEMONIC_VANDPS: case ZYDIS_MNEMONIC_VANDPD: case ZYDIS_MNEMONIC_VPAND:
+        return float_bitop(s, st, in, GK_OP_AND);
+    case ZYDIS_MNEMONIC_ANDNPS: case ZYDIS_MNEMONIC_ANDNPD: case ZYDIS_MNEMONIC_PANDN:
+    case ZYDIS_MNEMONIC_VANDNPS: case ZYDIS_MNEMONIC_VANDNPD: case ZYDIS_MNEMONIC_VPANDN:
+        return float_bitop(s, st, in, GK_OP_ANDN);
+    case ZYDIS_MNEMONIC_ORPS: case ZYDIS_MNEMONIC_ORPD: case ZYDIS_MNEMONIC_POR:
+    case ZYDIS_MNEMONIC_VORPS: case ZYDIS_MNEMONIC_VORPD: case ZYDIS_MNEMONIC_VPOR:
+        return float_bitop(s, st, in, GK_OP_OR);
+    case ZYDIS_MNEMONIC_XORPS: case ZYDIS_MNEMONIC_XORPD: case ZYDIS_MNEMONIC_PXOR:
+    case ZYDIS_MNEMONIC_VXORPS: case ZYDIS_MNEMONIC_VXORPD: case ZYDIS_MNEMONIC_VPXOR:
+        return float_bitop(s, st, in, GK_OP_XOR);
+    case ZYDIS_MNEMONIC_CMPSS: case ZYDIS_MNEMONIC_CMPSD: case ZYDIS_MNEMONIC_CMPPS: case ZYDIS_MNEMONIC_CMPPD:
+    case ZYDIS_MNEMONIC_VCMPSS: case ZYDIS_MNEMONIC_VCMPSD: case ZYDIS_MNEMONIC_VCMPPS: case ZYDIS_MNEMONIC_VCMPPD: {
+        int type = elem_type(m, name), n = in->ins.operand_count_visible;
+        uint64_t imm = in->op[n - 1].imm.value.u;
+        GK_TRY(rd_float(s, st, in, n - 3, type, &a));
+        GK_TRY(rd_float(s, st, in, n - 2, type, &b));
+        GK_TRY(need(s, in, a));
+        GK_TRY(need(s, in, b));
+        return wr_xmm(s, st, in, gk_x_node(s, GK_OP_CMP, type, a, b, -1, cmp_pred[imm & 15]));
+    }
+    case ZYDIS_MNEMONIC_BLENDVPS: case ZYDIS_MNEMONIC_BLENDVPD:
+    case ZYDIS_MNEMONIC_VBLENDVPS: case ZYDIS_MNEMONIC_VBLENDVPD: {
+        int type = elem_type(m, name), v = in->ins.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY;
+        int32_t mask;
+        GK_TRY(rd_float(s, st, in, v ? 1 : 0, type, &a));
+        GK_TRY(rd_float(s, st, in, v ? 2 : 1, type, &b));
+        if (v)
+            GK_TRY(rd_float(s, st, in, 3, type, &mask));
+        else
+            mask = gk_x_retype(s, st->xmm[0], type);
+        GK_TRY(need(s, in, a));
+        GK_TRY(need(s, in, b));
+        GK_TRY(need(s, in, mask));
+        return wr_xmm(s, st, in, gk_x_node(s, GK_OP_SELECT, type, mask, b, a, 0));
+    }
+    case ZYDIS_MNEMONIC_BLENDPS: case ZYDIS_MNEMONIC_BLENDPD:
+    case ZYDIS_MNEMONIC_VBLENDPS: case ZYDIS_MNEMONIC_VBLENDPD: {
+        int type = elem_type(m, name), n = in->ins.operand_count_visible;
+        uint64_t imm = in->op[n - 1].imm.value.u;
+        GK_TRY(rd_float(s, st, in, (imm & 1) ? n - 2 : n - 3, type, &a));
+        return wr_xmm(s, st, in, a);
+    }
+    case ZYDIS_MNEMONIC_UCOMISS: case ZYDIS_MNEMONIC_UCOMISD: case ZYDIS_MNEMONIC_COMISS: case ZYDIS_MNEMONIC_COMISD:
+    case ZYDIS_MNEMONIC_VUCOMISS: case ZYDIS_MNEMONIC_VUCOMISD: case ZYDIS_MNEMONIC_VCOMISS: case ZYDIS_MNEMONIC_VCOMISD: {
+        int type = (m == ZYDIS_MNEMONIC_UCOMISD || m == ZYDIS_MNEMONIC_COMISD || m == ZYDIS_MNEMONIC_VUCOMISD ||
+                    m == ZYDIS_MNEMONIC_VCOMISD) ? GK_T_F64 : GK_T_F32;
+        GK_TRY(rd_float(s, st, in, 0, type, &a));
+        GK_TRY(rd_float(s, st, in, 1, type, &b));
+        GK_TRY(need(s, in, a));
+        GK_TRY(need(s, in, b));
+        st->fl_kind = GK_FL_FCMP;
+        st->fl_x = a;
+        st->fl_y = b;
+        return GK_OK;
+    }
+    case ZYDIS_MNEMONIC_MOVSS: case ZYDIS_MNEMONIC_VMOVSS:
+        return mov_float(s, st, in, GK_T_F32, 4);
+    case ZYDIS_MNEMONIC_MOVSD: case ZYDIS_MNEMONIC_VMOVSD:
+        return mov_float(s, st, in, GK_T_F64, 8);
+    case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVAPD: case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVUPD:
+    case ZYDIS_MNEMONIC_MOVDQA: case ZYDIS_MNEMONIC_MOVDQU: case ZYDIS_MNEMONIC_VMOVAPS: case ZYDIS_MNEMONIC_VMOVAPD:
+    case ZYDIS_MNEMONIC_VMOVUPS: case ZYDIS_MNEMONIC_VMOVUPD: case ZYDIS_MNEMONIC_VMOVDQA: case ZYDIS_MNEMONIC_VMOVDQU:
+        return mov_float(s, st, in, GK_T_F32, 16);
+    case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_VMOVD: case ZYDIS_MNEMONIC_VMOVQ: {
+        int q = m == ZYDIS_MNEMONIC_MOVQ || m == ZYDIS_MNEMONIC_VMOVQ, type = q ? GK_T_F64 : GK_T_F32;
+        const ZydisDecodedOperand *d = &in->op[0], *src = &in->op[1];
+        int dx = d->type == ZYDIS_OPERAND_TYPE_REGISTER ? xmm_id(d->reg.value) : -1;
+        int sx = src->type == ZYDIS_OPERAND_TYPE_REGISTER ? xmm_id(src->reg.value) : -1;
+        int w;
+        if (dx >= 0 && src->type == ZYDIS_OPERAND_TYPE_REGISTER && gpr_id(src->reg.value, &w) >= 0) {
+            GK_TRY(need(s, in, st->gpr[gpr_id(src->reg.value, &w)]));
+            return wr_xmm(s, st, in, gk_x_node(s, GK_OP_BITCAST, type, st->gpr[gpr_id(src->reg.value, &w)], -1, -1, 0));
+        }
+        if (sx >= 0 && d->type == ZYDIS_OPERAND_TYPE_REGISTER && gpr_id(d->reg.value, &w) >= 0) {
+            GK_TRY(rd_float(s, st, in, 1, type, &a));
+            GK_TRY(need(s, in, a));
+            r = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, a, -1, -1, 0);
+            NODE(r);
+            s->node[r].w32 = !q;
+            return wr_gpr(s, st, in, d->reg.value, gk_x_atom(s, r));
+        }
+        return mov_float(s, st, in, type, q ? 8 : 4);
+    }
+    case ZYDIS_MNEMONIC_CVTSS2SD: case ZYDIS_MNEMONIC_VCVTSS2SD: case ZYDIS_MNEMONIC_CVTPS2PD: case ZYDIS_MNEMONIC_VCVTPS2PD:
+    case ZYDIS_MNEMONIC_CVTSD2SS: case ZYDIS_MNEMONIC_VCVTSD2SS: case ZYDIS_MNEMONIC_CVTPD2PS: case ZYDIS_MNEMONIC_VCVTPD2PS: {
+        int to_d = strstr(name, "2sd") || strstr(name, "2pd");
+        GK_TRY(rd_float(s, st, in, vex3(in) ? 2 : 1, to_d ? GK_T_F32 : GK_T_F64, &a));
+        GK_TRY(need(s, in, a));
+        return wr_xmm(s, st, in, gk_x_node(s, GK_OP_CVT, to_d ? GK_T_F64 : GK_T_F32, a, -1, -1, 0));
+    }
+    case ZYDIS_MNEMONIC_CVTSI2SS: case ZYDIS_MNEMONIC_CVTSI2SD: case ZYDIS_MNEMONIC_VCVTSI2SS: case ZYDIS_MNEMONIC_VCVTSI2SD: {
+        int k = vex3(in) ? 2 : 1;
+        GK_TRY(rd_int(s, st, in, k, &a));
+        GK_TRY(need(s, in, a));
+        int type = strstr(name, "2sd") ? GK_T_F64 : GK_T_F32;
+        return wr_xmm(s, st, in, gk_x_node(s, GK_OP_CVT, type, a, -1, -1, (uint64_t)in->op[k].size));
+    }
+    case ZYDIS_MNEMONIC_CVTTSS2SI: case ZYDIS_MNEMONIC_CVTTSD2SI: case ZYDIS_MNEMONIC_CVTSS2SI: case ZYDIS_MNEMONIC_CVTSD2SI:
+    case ZYDIS_MNEMONIC_VCVTTSS2SI: case ZYDIS_MNEMONIC_VCVTTSD2SI: case ZYDIS_MNEMONIC_VCVTSS2SI: case ZYDIS_MNEMONIC_VCVTSD2SI: {
+        int type = strstr(name, "sd2") ? GK_T_F64 : GK_T_F32, w32 = in->op[0].size == 32;
+        int nearest = !strstr(name, "cvtt");
+        GK_TRY(rd_float(s, st, in, 1, type, &a));
+        GK_TRY(need(s, in, a));
+        r = gk_x_node(s, GK_OP_CVTI, GK_T_I64, a, -1, -1, (uint64_t)(nearest | (w32 << 1)));
+        NODE(r);
+        s->node[r].w32 = (uint8_t)w32;
+        return wr_gpr(s, st, in, in->op[0].reg.value, gk_x_atom(s, r));
+    }
+    case ZYDIS_MNEMONIC_UNPCKLPS: case ZYDIS_MNEMONIC_UNPCKLPD: case ZYDIS_MNEMONIC_MOVLHPS:
+    case ZYDIS_MNEMONIC_VUNPCKLPS: case ZYDIS_MNEMONIC_VUNPCKLPD: case ZYDIS_MNEMONIC_VMOVLHPS: {
+        /* the low lane is the first source's */
+        int k = vex3(in) ? 1 : 0, x = xmm_id(in->op[k].reg.value);
+        if (in->op[k].type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
+            FAIL("unsupported operand");
+        return wr_xmm(s, st, in, st->xmm[x]);
+    }
+    case ZYDIS_MNEMONIC_SHUFPS: case ZYDIS_MNEMONIC_VSHUFPS: case ZYDIS_MNEMONIC_PSHUFD: case ZYDIS_MNEMONIC_VPSHUFD:
+    case ZYDIS_MNEMONIC_VBROADCASTSS: {
+        int n = in->ins.operand_count_visible;
+        uint64_t imm = m == ZYDIS_MNEMONIC_VBROADCASTSS ? 0 : in->op[n - 1].imm.value.u;
+        int k = (m == ZYDIS_MNEMONIC_SHUFPS) ? 0 : 1;
+        if ((imm & 3) != 0)
+            FAIL("shuffle moves another lane into lane 0");
+        if (in->op[k].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            int x = xmm_id(in->op[k].reg.value);
+            if (x < 0)
+                FAIL("unsupported operand");
+            return wr_xmm(s, st, in, st->xmm[x]);
+        }
+        GK_TRY(rd_float(s, st, in, k, GK_T_F32, &a));
+        return wr_xmm(s, st, in, a);
+    }
+    default:
+        break;
+    }
+    if (!strncmp(name, "vfmadd", 6) || !strncmp(name, "vfmsub", 6) || !strncmp(name, "vfnmadd", 7) ||
+        !strncmp(name, "vfnmsub", 7)) {
+        size_t n = strlen(name);
+        if (name[n - 2] == 's' || (name[n - 2] == 'p' && !strstr(name, "subadd") && !strstr(name, "addsub")))
+            return fma_op(s, st, in, name);
+    }
+    FAIL("unsupported instruction");
+}
+
+/* ---- control flow ---- */
+
+static int cc_holds_int(ZydisMnemonic cc, int64_t x, int64_t y, int zs)
+{
+    uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+    switch (cc) {
+    case ZYDIS_MNEMONIC_JZ: return x == y;
+    case ZYDIS_MNEMONIC_JNZ: return x != y;
+    case ZYDIS_MNEMONIC_JL: return x < y;
+    case ZYDIS_MNEMONIC_JNL: return x >= y;
+    case ZYDIS_MNEMONIC_JLE: return x <= y;
+    case ZYDIS_MNEMONIC_JNLE: return x > y;
+    case ZYDIS_MNEMONIC_JB: return zs ? 0 : ux < uy;
+    case ZYDIS_MNEMONIC_JNB: return zs ? 1 : ux >= uy;
+    case ZYDIS_MNEMONIC_JBE: return zs ? x == y : ux <= uy;
+    case ZYDIS_MNEMONIC_JNBE: return zs ? x != y : ux > uy;
+    case ZYDIS_MNEMONIC_JS: return x - y < 0;
+    case ZYDIS_MNEMONIC_JNS: return x - y >= 0;
+    default: return -1;
+    }
+}
+
+/* the {lt, eq, gt, unordered} set for which a jcc after ucomiss is taken */
+static int cc_pred_float(ZydisMnemonic cc)
+{
+    switch (cc) {
+    case ZYDIS_MNEMONIC_JNBE: return 4;         /* CF=0, ZF=0 */
+    case ZYDIS_MNEMONIC_JNB: return 4 | 2;      /* CF=0 */
+    case ZYDIS_MNEMONIC_JB: return 1 | 8;       /* CF=1 */
+    case ZYDIS_MNEMONIC_JBE: return 1 | 2 | 8;  /* CF=1 or ZF=1 */
+    case ZYDIS_MNEMONIC_JZ: return 2 | 8;       /* ZF=1 */
+    case ZYDIS_MNEMONIC_JNZ: return 1 | 4;
+    case ZYDIS_MNEMONIC_JP: return 8;
+    case ZYDIS_MNEMONIC_JNP: return 1 | 2 | 4;
+    default: return -1;
+    }
+}
+
+static gk_status merge_states(gk_sym *s, const gk_insn *in, gk_state *t, const gk_state *f, int32_t cond, gk_state *out)
+{
+    gk_state m = *t;
+    for (int i = 0; i < 32; i++) {
+        int32_t a = i < 16 ? t->gpr[i] : t->xmm[i - 16], b = i < 16 ? f->gpr[i] : f->xmm[i - 16], r = a;
+        if (a != b) {
+            if (is_undef(s, a) || is_undef(s, b) || s->node[a].type == GK_T_I64 || s->node[b].type == GK_T_I64)
+                r = gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
+            else {
+                int type = s->node[a].type == GK_T_F64 || s->node[b].type == GK_T_F64 ? GK_T_F64 : GK_T_F32;
+                int32_t ca = gk_x_retype(s, a, type), cb = gk_x_retype(s, b, type), cc = gk_x_retype(s, cond, type);
+                r = (ca < 0 || cb < 0 || cc < 0) ? gk_x_undef(s, (uint64_t)(uintptr_t)in->addr)
+                                                  : gk_x_node(s, GK_OP_SELECT, type, cc, ca, cb, 0);
+            }
+            NODE(r);
+        }
+        if (i < 16)
+            m.gpr[i] = r;
+        else
+            m.xmm[i - 16] = r;
+    }
+    m.nslot = 0;
+    for (int i = 0; i < t->nslot; i++) {
+        int j = slot_find(f, t->slot[i].off);
+        if (j < 0 || f->slot[j].size != t->slot[i].size)
+            continue;
+        int32_t a = t->slot[i].node, b = f->slot[j].node, r = a;
+        if (a != b) {
+            if (is_undef(s, a) || is_undef(s, b) || s->node[a].type != s->node[b].type || s->node[a].type == GK_T_I64)
+                continue;
+            int32_t cc = gk_x_retype(s, cond, s->node[a].type);
+            if (cc < 0)
+                continue;
+            r = gk_x_node(s, GK_OP_SELECT, s->node[a].type, cc, a, b, 0);
+            NODE(r);
+        }
+        m.slot[m.nslot++] = (gk_slot){t->slot[i].off, t->slot[i].size, r};
+    }
+    m.fl_kind = GK_FL_NONE;
+    *out = m;
+    return GK_OK;
+}
+
+static int in_active_loop(const exec *e, int blk)
+{
+    return e->nctx && e->s->code.loops[e->ctx[e->nctx - 1].nl].body[blk];
+}
+
+static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
+{
+    gk_sym *s = e->s;
+    const gk_block *b = &s->code.blk[blk];
+    const gk_insn *in = &s->code.insn[b->first + b->count - 1];
+    ZydisMnemonic cc = in->ins.mnemonic;
+    int taken = b->succ[0], fall = b->succ[1];
+    /* the active loop's exit */
+    if (e->nctx && (!in_active_loop(e, taken) || !in_active_loop(e, fall))) {
+        loopctx *c = &e->ctx[e->nctx - 1];
+        if (c->exit_blk >= 0 && c->exit_blk != blk)
+            FAIL("loop with more than one exit");
+        if (st->fl_kind != GK_FL_ICMP)
+            FAIL("loop exit on a condition that is not an integer compare");
+        c->exit_blk = blk;
+        c->exit_taken = !in_active_loop(e, taken);
+        c->exit_cc = cc;
+        c->fl_kind = st->fl_kind;
+        c->fl_x = st->fl_x;
+        c->fl_y = st->fl_y;
+        c->fl_zs = st->fl_zs_only;
+        c->exit_in = in;
+        *next = c->exit_taken ? fall : taken;
+        return GK_OK;
+    }
+    if (st->fl_kind == GK_FL_ICMP) {
+        int depth = gk_x_scope_depth(s, s->cur_loop);
+        const gk_poly *px = gk_x_poly(s, st->fl_x), *py = gk_x_poly(s, st->fl_y);
+        if (!px || !py)
+            FAIL("branch on a non-integer value");
+        if (depth > 0 && (gk_x_poly_uses(s, px, depth) || gk_x_poly_uses(s, py, depth)))
+            FAIL("branch depends on a value computed in the loop");
+        int h = cc_holds_int(cc, s->node[st->fl_x].wit, s->node[st->fl_y].wit, st->fl_zs_only);
+        if (h < 0)
+            FAIL("unsupported integer condition");
+        *next = h ? taken : fall;
+        return GK_OK;
+    }
+    if (st->fl_kind != GK_FL_FCMP)
+        FAIL("branch on flags that are not set by a compare");
+    int pred = cc_pred_float(cc);
+    if (pred < 0)
+        FAIL("unsupported float condition");
+    int join = b->ipdom;
+    if (join < 0)
+        FAIL("branch without a join point");
+    if (++s->depth > GK_SYM_MAX_DEPTH)
+        FAIL("branches nested too deeply");
+    int type = s->node[st->fl_x].type;
+    int32_t cond = gk_x_node(s, GK_OP_CMP, type, st->fl_x, st->fl_y, -1, (uint64_t)pred);
+    NODE(cond);
+    int before = s->neff;
+    gk_state ts = *st, fs = *st;
+    int te, fe;
+    int stop = join == s->code.nblocks ? -1 : join;
+    GK_TRY(region(e, &ts, taken, stop, &te));
+    GK_TRY(region(e, &fs, fall, stop, &fe));
+    s->depth--;
+    for (int i = before; i < s->neff; i++)
+        if (s->eff[i].kind != GK_EFF_LOAD)
+            FAIL("conditional store or loop");
+    if (te != fe || te == END_BACK)
+        FAIL("branch arms end differently");
+    GK_TRY(merge_states(s, in, &ts, &fs, cond, st));
+    *end = te;
+    *next = stop;
+    return GK_OK;
+}
+
+static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block);
+
+/* Execute from `block` until `stop` (-1: none), a return, or the active loop's back edge. */
+static gk_status region(exec *e, gk_state *st, int block, int stop, int *end)
+{
+    gk_sym *s = e->s;
+    for (int first = 1;; first = 0) {
+        if (e->nctx && !first) {
+            const gk_nloop *al = &s->code.loops[e->ctx[e->nctx - 1].nl];
+            if (block == al->header) {
+                *end = END_BACK;
+                return GK_OK;
+            }
+            if (!al->body[block])
+                return gk_sym_fail(s, NULL, "control leaves a loop other than by its exit test");
+        }
+        if (block == stop) {
+            *end = END_STOP;
+            return GK_OK;
+        }
+        gk_code *c = &s->code;
+        int nl = -1;
+        for (int i = 0; i < c->nloops; i++)
+            if (c->loops[i].header == block)
+                nl = i;
+        int active = 0;
+        for (int i = 0; i < e->nctx; i++)
+            active |= e->ctx[i].nl == nl;
+        if (nl >= 0 && !active) {
+            GK_TRY(run_loop(e, st, nl, &block));
+            continue;
+        }
+        const gk_block *b = &c->blk[block];
+        for (int i = 0; i < b->count; i++) {
+            const gk_insn *in = &c->insn[b->first + i];
+            if (++s->steps > GK_SYM_MAX_STEPS)
+                FAIL("analysis step limit reached");
+            ZydisMnemonic m = in->ins.mnemonic;
+            if (m == ZYDIS_MNEMONIC_RET) {
+                *end = END_RET;
+                return GK_OK;
+            }
+            if (m == ZYDIS_MNEMONIC_JMP && i == b->count - 1 && b->nsucc == 0) {
+                /* a tail call: the callee's result is ours */
+                GK_TRY(do_call(s, st, in));
+                *end = END_RET;
+                return GK_OK;
+            }
+            if (i == b->count - 1 && (m == ZYDIS_MNEMONIC_JMP || b->nsucc == 2))
+                break;
+            if (i == b->count - 1 && b->nsucc == 0)
+                FAIL("path ends in a trap or an unsupported jump");
+            GK_TRY(exec_insn(e, st, in));
+        }
+        int next;
+        if (b->nsucc == 2) {
+            int bend = -1;
+            GK_TRY(branch(e, st, block, &next, &bend));
+            if (bend == END_RET) {
+                *end = END_RET;
+                return GK_OK;
+            }
+        } else
+            next = b->succ[0];
+        if (next < 0) {
+            *end = END_STOP;
+            return GK_OK;
+        }
+        block = next;
+    }
+}
+
+/* ---- loops ---- */
+
+typedef struct {
+    int key;      /* gpr, 16+xmm, KEY_SLOT+offset */
+    int size;     /* slot size */
+    int iv;       /* 1: induction variable */
+    int32_t step; /* iv step (poly) */
+    int type;     /* carried value's type */
+} carried_key;
+
+static int32_t key_get(gk_sym *s, const gk_state *st, int key)
+{
+    if (key < 16)
+        return st->gpr[key];
+    if (key < 32)
+        return st->xmm[key - 16];
+    return slot_read(s, st, key - KEY_SLOT, 0);
+}
+
+static gk_status key_set(gk_sym *s, const gk_insn *in, gk_state *st, int key, int size, int32_t v)
+{
+    if (key < 16)
+        st->gpr[key] = v;
+    else if (key < 32)
+        st->xmm[key - 16] = v;
+    else
+        return slot_write(s, in, st, key - KEY_SLOT, size, v);
+    return GK_OK;
+}
+
+/* the trip count from the exit compare: D(i) = x - y = P + Q*i, first i where the exit holds */
+static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *trip)
+{
+    const gk_insn *in = c->exit_in;
+    int32_t idx = gk_x_poly(s, s->loop[c->rec].idx)->t[0].at[0]; /* the IDX atom */
+    const gk_poly *px = gk_x_poly(s, c->fl_x), *py = gk_x_poly(s, c->fl_y);
+    gk_poly d, p = {0, {{0, {0, 0, 0}}}}, q = {0, {{0, {0, 0, 0}}}};
+    if (!px || !py || !gk_x_poly_sub(px, py, &d))
+        FAIL("loop exit compare is not polynomial");
+    int depth = s->loop[c->rec].depth;
+    for (int i = 0; i < d.n; i++) {
+        gk_pterm t = d.t[i];
+        int hits = 0;
+        for (int k = 0; k < 3 && t.at[k]; k++)
+            if (t.at[k] == idx) {
+                hits++;
+                for (int j = k; j < 2; j++)
+                    t.at[j] = t.at[j + 1];
+                t.at[2] = 0;
+                k--;
+            }
+        if (hits > 1)
+            FAIL("loop exit compare is not linear in the iteration index");
+        if (!gk_x_poly_addterm(hits ? &q : &p, &t))
+            FAIL("loop exit compare too complex");
+    }
+    if (gk_x_poly_uses(s, &p, depth) || gk_x_poly_uses(s, &q, depth) || q.n == 0)
+        FAIL("loop trip count depends on values computed in the loop");
+    /* exit predicate on D */
+    ZydisMnemonic cc = c->exit_cc;
+    int holds_on_taken = c->exit_taken;
+    enum { EQ, GE, GT, LE, LT, NE } rel;
+    switch (cc) {
+    case ZYDIS_MNEMONIC_JZ: rel = EQ; break;
+    case ZYDIS_MNEMONIC_JNZ: rel = NE; break;
+    case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JS: rel = LT; break;
+    case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JNS: rel = GE; break;
+    case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JBE: rel = LE; break;
+    case ZYDIS_MNEMONIC_JNLE: case ZYDIS_MNEMONIC_JNBE: rel = GT; break;
+    default: FAIL("unsupported loop exit condition");
+    }
+    if (c->fl_zs && (cc == ZYDIS_MNEMONIC_JB || cc == ZYDIS_MNEMONIC_JNB || cc == ZYDIS_MNEMONIC_JBE ||
+                     cc == ZYDIS_MNEMONIC_JNBE))
+        FAIL("unsupported loop exit condition");
+    if (!holds_on_taken) {
+        static const int neg[] = {NE, LT, LE, GT, GE, EQ};
+        rel = neg[rel];
+    }
+    gk_poly negp = {0, {{0, {0, 0, 0}}}}, zero = {0, {{0, {0, 0, 0}}}};
+    int64_t qc;
+    int32_t qn = gk_x_from_poly(s, &q);
+    NODE(qn);
+    int qconst = gk_x_is_const_int(s, qn, &qc);
+    gk_poly one = {1, {{1, {0, 0, 0}}}};
+    int32_t t;
+    if (rel == EQ) {
+        gk_poly quo;
+        if (!gk_x_poly_sub(&zero, &p, &negp))
+            FAIL("trip count too complex");
+        if (gk_x_poly_div_exact(&negp, &q, &quo))
+            t = gk_x_from_poly(s, &quo);
+        else if (qconst)
+            t = gk_x_intop(s, GK_OP_IDIV, gk_x_from_poly(s, &negp), qn, 0); /* exact by construction */
+        else
+            FAIL("trip count is not an exact quotient");
+    } else {
+        if (rel == NE || !qconst || qc == 0)
+            FAIL("unsupported loop exit condition");
+        /* normalise to D' >= 0 with D' increasing: D' = s*D - k */
+        int sign = (rel == GE || rel == GT) ? 1 : -1;
+        if (sign * qc <= 0)
+            FAIL("loop does not move towards its exit");
+        gk_poly pp = p;
+        if (sign < 0 && !gk_x_poly_sub(&zero, &p, &pp))
+            FAIL("trip count too complex");
+        if ((rel == GT || rel == LT) && !gk_x_poly_sub(&pp, &one, &pp))
+            FAIL("trip count too complex");
+        int64_t step = sign * qc;
+        gk_poly num; /* ceil(-pp / step) */
+        if (!gk_x_poly_sub(&zero, &pp, &num))
+            FAIL("trip count too complex");
+        gk_poly sd = {1, {{step, {0, 0, 0}}}}, quo;
+        if (gk_x_poly_div_exact(&num, &sd, &quo))
+            t = gk_x_from_poly(s, &quo);
+        else
+            t = gk_x_intop(s, GK_OP_IDIV, gk_x_add(s, gk_x_from_poly(s, &num), gk_x_int(s, step - 1), 1),
+                           gk_x_int(s, step), 0);
+    }
+    NODE(t);
+    if (bottom)
+        t = gk_x_add(s, t, gk_x_int(s, 1), 1);
+    NODE(t);
+    *trip = t;
+    return GK_OK;
+}
+
+static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
+{
+    gk_sym *s = e->s;
+    const gk_nloop *L = &s->code.loops[nl];
+    const gk_insn *hin = &s->code.insn[s->code.blk[L->header].first];
+    const gk_insn *in = hin;
+    if (L->nlatch != 1)
+        FAIL("loop with several back edges");
+    if (e->nctx >= GK_SYM_MAX_DEPTH)
+        FAIL("loops nested too deeply");
+    carried_key keys[GK_SYM_MAX_ACCS];
+    int nkeys = 0;
+    gk_state s0 = *st;
+    int mark = s->neff;
+    uint64_t epoch0 = s->epoch;
+    for (int round = 0;; round++) {
+        if (round > 6)
+            FAIL("loop-carried values do not settle");
+        s->neff = mark;
+        s->epoch = epoch0;
+        if (s->nloop >= GK_SYM_MAX_LOOPS)
+            FAIL("too many loops");
+        int rec = s->nloop++;
+        gk_loop_rec *R = &s->loop[rec];
+        memset(R, 0, sizeof *R);
+        R->parent = s->cur_loop;
+        R->depth = gk_x_scope_depth(s, s->cur_loop) + 1;
+        R->idx = gk_x_atom(s, gk_x_special(s, GK_X_IDX, GK_T_I64, -1, -1, -1, (uint64_t)rec, rec, 0));
+        NODE(R->idx);
+        gk_state in_st = s0;
+        in_st.fl_kind = GK_FL_NONE;
+        for (int k = 0; k < nkeys; k++) {
+            int32_t v0 = key_get(s, &s0, keys[k].key), v;
+            if (keys[k].iv)
+                v = gk_x_add(s, v0, gk_x_mul(s, keys[k].step, R->idx), 1);
+            else {
+                int type = keys[k].type;
+                /* an entry value of another type cannot be what the body reads: undefined */
+                int32_t init = is_undef(s, v0) ? v0 : gk_x_retype(s, v0, type);
+                if (init < 0 && type == GK_T_I64 && s->node[v0].type == GK_T_I64)
+                    init = v0;
+                if (init < 0)
+                    init = gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
+                int32_t acc = gk_x_special(s, GK_OP_ACC, type, init, -1, keys[k].key, (uint64_t)rec, rec,
+                                           is_undef(s, init) ? 0 : s->node[init].wit);
+                NODE(acc);
+                v = type == GK_T_I64 ? gk_x_atom(s, acc) : acc;
+                if (R->nacc >= GK_SYM_MAX_ACCS)
+                    FAIL("too many loop-carried values");
+                R->acc[R->nacc++] = (gk_carried){acc, -1, keys[k].key};
+            }
+            NODE(v);
+            GK_TRY(key_set(s, in, &in_st, keys[k].key, keys[k].size, v));
+        }
+        gk_state s1 = in_st;
+        loopctx *c = &e->ctx[e->nctx++];
+        memset(c, 0, sizeof *c);
+        c->nl = nl;
+        c->rec = rec;
+        c->exit_blk = -1;
+        int saved_loop = s->cur_loop, end;
+        s->cur_loop = rec;
+        gk_status rs = region(e, &s1, L->header, -1, &end);
+        s->cur_loop = saved_loop;
+        e->nctx--;
+        GK_TRY(rs);
+        if (end != END_BACK)
+            FAIL("return from inside a loop");
+        if (c->exit_blk < 0)
+            FAIL("loop without an exit test");
+        if (s1.gpr[REG_RSP] != in_st.gpr[REG_RSP])
+            FAIL("stack pointer changes in the loop");
+        /* what changed: registers, and slots present before or after */
+        int cand[32 + 2 * GK_SYM_MAX_SLOTS], csize[32 + 2 * GK_SYM_MAX_SLOTS], nc = 0;
+        for (int k = 0; k < 32; k++) {
+            cand[nc] = k;
+            csize[nc++] = 8;
+        }
+        for (int i = 0; i < in_st.nslot; i++) {
+            cand[nc] = KEY_SLOT + in_st.slot[i].off;
+            csize[nc++] = in_st.slot[i].size;
+        }
+        for (int i = 0; i < s1.nslot; i++)
+            if (slot_find(&in_st, s1.slot[i].off) < 0) {
+                cand[nc] = KEY_SLOT + s1.slot[i].off;
+                csize[nc++] = s1.slot[i].size;
+            }
+        int changed = 0;
+        for (int i = 0; i < nc; i++) {
+            int key = cand[i];
+            int32_t v0 = key_get(s, &in_st, key), v1 = key_get(s, &s1, key);
+            int k = 0;
+            while (k < nkeys && keys[k].key != key)
+                k++;
+            if (k < nkeys) {
+                if (keys[k].iv) {
+                    int32_t want = gk_x_add(s, v0, keys[k].step, 1);
+                    if (want != v1) { /* not an induction variable after all */
+                        keys[k].iv = 0;
+                        changed = 1;
+                    }
+                } else {
+                    for (int j = 0; j < R->nacc; j++)
+                        if (R->acc[j].key == key) {
+                            int32_t nx = is_undef(s, v1) ? v1 : gk_x_retype(s, v1, keys[k].type);
+                            if (nx < 0 && keys[k].type == GK_T_I64 && s->node[v1].type == GK_T_I64)
+                                nx = v1;
+                            if (nx < 0)
+                                FAIL("loop-carried value changes type");
+                            R->acc[j].next = nx;
+                        }
+                }
+                continue;
+            }
+            if (v0 == v1 || (is_undef(s, v0) && is_undef(s, v1)))
+                continue;
+            if (nkeys >= GK_SYM_MAX_ACCS)
+                FAIL("too many loop-carried values");
+            carried_key ck = {key, csize[i], 0, -1, GK_T_F32};
+            if (key < 16)
+                ck.type = GK_T_I64;
+            else if (!is_undef(s, v1)) /* the type the body writes */
+                ck.type = s->node[v1].type;
+            else if (!is_undef(s, v0))
+                ck.type = s->node[v0].type;
+            const gk_poly *p0 = gk_x_poly(s, v0), *p1 = gk_x_poly(s, v1);
+            gk_poly d;
+            if (key < 16 && p0 && p1 && gk_x_poly_sub(p1, p0, &d) && !gk_x_poly_uses(s, &d, R->depth)) {
+                ck.iv = 1;
+                ck.step = gk_x_from_poly(s, &d);
+                NODE(ck.step);
+            }
+            keys[nkeys++] = ck;
+            changed = 1;
+        }
+        if (changed)
+            continue;
+        /* final round: trip count, then the state after the loop */
+        const gk_nloop *Ln = &s->code.loops[nl];
+        int bottom = c->exit_blk == Ln->latch;
+        if (!bottom && c->exit_blk != Ln->header)
+            return gk_sym_fail(s, c->exit_in, "loop exit test in the middle of the body");
+        if (!bottom)
+            for (int i = mark; i < s->neff; i++)
+                if (s->eff[i].kind == GK_EFF_STORE && s->eff[i].owner == rec)
+                    return gk_sym_fail(s, c->exit_in, "loop with stores before its exit test at the top");
+        GK_TRY(trip_count(s, c, bottom, &R->trip));
+        R->final = 1;
+        if (s->neff >= GK_SYM_MAX_EFFECTS)
+            FAIL("too many effects");
+        s->eff[s->neff++] = (gk_effect){GK_EFF_LOOP, s->cur_loop, rec};
+        s->epoch++;
+        gk_state out = s0;
+        out.fl_kind = GK_FL_NONE;
+        for (int k = 0; k < nkeys; k++) {
+            int32_t v0 = key_get(s, &s0, keys[k].key), v;
+            if (keys[k].iv)
+                v = gk_x_add(s, v0, gk_x_mul(s, keys[k].step, R->trip), 1);
+            else {
+                int j = 0;
+                while (R->acc[j].key != keys[k].key)
+                    j++;
+                int32_t acc = R->acc[j].acc;
+                v = gk_x_special(s, GK_OP_ACCOUT, s->node[acc].type, acc, -1, -1, 0, R->parent, s->node[acc].wit);
+                if (s->node[acc].type == GK_T_I64)
+                    v = gk_x_atom(s, v);
+            }
+            NODE(v);
+            GK_TRY(key_set(s, in, &out, keys[k].key, keys[k].size, v));
+        }
+        *st = out;
+        const gk_block *eb = &s->code.blk[c->exit_blk];
+        *exit_block = c->exit_taken ? eb->succ[0] : eb->succ[1];
+        return GK_OK;
+    }
+}
+
+/* ---- entry ---- */
+
+gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi, const gk_fn_sig *sig,
+                     struct gk_op_trace **out)
+{
+    gk_sym *s = calloc(1, sizeof *s);
+    if (!s)
+        return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    s->sig = sig;
+    s->cur_loop = -1;
+    ZydisDecoderInit(&s->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    ZydisFormatterInit(&s->fmt, ZYDIS_FORMATTER_STYLE_INTEL);
+    s->loop = malloc(sizeof *s->loop * GK_SYM_MAX_LOOPS);
+    s->eff = malloc(sizeof *s->eff * GK_SYM_MAX_EFFECTS);
+    gk_status st = (s->loop && s->eff) ? gk_expr_init(s) : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    if (st == GK_OK)
+        st = gk_code_build(s, &s->code, entry, lo, hi);
+    if (st == GK_OK) {
+        gk_state init;
+        memset(&init, 0, sizeof init);
+        int32_t u = gk_x_undef(s, 0);
+        for (int i = 0; i < 16; i++)
+            init.gpr[i] = init.xmm[i] = u;
+        init.gpr[REG_RSP] = gk_x_atom(s, gk_x_special(s, GK_X_STACK, GK_T_I64, -1, -1, -1, 0, -1, (int64_t)1 << 46));
+        static const int int_regs[6] = {7, 6, 2, 1, 8, 9}; /* rdi rsi rdx rcx r8 r9 */
+        int ni = 0, nf = 0, nstack = 0;
+        for (int j = 0; j < sig->nargs && st == GK_OK; j++) {
+            int32_t v;
+            switch (sig->args[j]) {
+            case GK_ARG_F32: v = gk_x_special(s, GK_OP_ARG, GK_T_F32, -1, -1, -1, (uint64_t)j, -1, 0); break;
+            case GK_ARG_I64:
+                v = gk_x_atom(s, gk_x_special(s, GK_OP_ARG, GK_T_I64, -1, -1, -1, (uint64_t)j, -1, 1027 + 64 * j));
+                break;
+            case GK_ARG_PTR_IN:
+            case GK_ARG_PTR_OUT:
+                v = gk_x_atom(s, gk_x_special(s, GK_X_PTR, GK_T_I64, -1, -1, -1, (uint64_t)j, -1, ((int64_t)1 << 40) * (j + 1)));
+                break;
+            default: v = -1;
+            }
+            if (v < 0) {
+                st = gk_fail(GK_ERR_INVALID_ARG, "trace: bad signature");
+                break;
+            }
+            if (sig->args[j] == GK_ARG_F32 && nf < 8)
+                init.xmm[nf++] = v;
+            else if (sig->args[j] != GK_ARG_F32 && ni < 6)
+                init.gpr[int_regs[ni++]] = v;
+            else
+                init.slot[init.nslot++] = (gk_slot){8 + 8 * nstack++, 8, v};
+        }
+        if (st == GK_OK) {
+            exec e;
+            memset(&e, 0, sizeof e);
+            e.s = s;
+            int end;
+            st = region(&e, &init, s->code.insn_block[gk_code_find(&s->code, entry)], -1, &end);
+            if (st == GK_OK && end != END_RET)
+                st = gk_sym_fail(s, NULL, "function does not return");
+            int32_t ret = -1;
+            if (st == GK_OK && sig->ret == GK_ARG_F32) {
+                ret = gk_x_retype(s, init.xmm[0], GK_T_F32);
+                if (ret < 0 || is_undef(s, ret))
+                    st = gk_sym_fail(s, NULL, "no float return value in xmm0");
+            }
+            if (st == GK_OK)
+                st = gk_linearize(s, ret, out);
+        }
+    }
+    gk_code_free(&s->code);
+    gk_expr_fini(s);
+    free(s->loop);
+    free(s->eff);
+    free(s);
+    return st;
+}
