@@ -4,9 +4,10 @@
  * range, chunk size) and bumps a generation counter; workers that notice it register in the
  * job, take chunks from an atomic counter, and leave. The caller takes chunks too, then closes
  * the job (no new registrations) and waits only for the workers still inside it, so a worker
- * that was descheduled and never joined costs nothing. Idle workers spin for a short time
- * (back-to-back decode ops arrive within microseconds) and then sleep on a futex: never
- * spin-only, which collapses when threads outnumber free cores. One job runs at a time; a
+ * that was descheduled and never joined costs nothing. After each job a worker spins for a
+ * short time (back-to-back decode ops arrive within microseconds) and then sleeps on a futex:
+ * never spin-only, which collapses when threads outnumber free cores. The caller wakes only
+ * the sleepers a job needs beyond the spinners. One job runs at a time; a
  * call made while the pool is busy (another user thread) or from inside a task runs inline. */
 #include "runtime/pool.h"
 
@@ -25,7 +26,7 @@
 #include "runtime/error.h"
 
 enum { MAX_THREADS = 1024 };
-static const int64_t spin_ns = 50000; /* idle spin before sleeping: a few op launches */
+static const int64_t spin_ns = 50000; /* spin before sleeping: covers a few op launches */
 
 /* job_state: OPEN while workers may register, WAITER when the caller sleeps on the word,
  * and the number of registered workers in the low bits. */
