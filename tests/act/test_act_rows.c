@@ -135,7 +135,7 @@ static void test_rows(void *ctx)
                     m = xr[i] > m ? xr[i] : m;
                 for (int64_t i = 0; i < n && bad < 3; i++) {
                     double zw = op == 2 ? d[i] - b[i] : d[i];
-                    if (!row_ok(op, n, yr[i], s[i], d[i], zw, op == 2 ? b[i] : 0, fabs((double)xr[i] - m))) {
+                    if (!row_ok(op, n, yr[i], s[i], d[i], zw, op == 2 ? b[i] : 0, isinf(xr[i]) ? 0 : fabs((double)xr[i] - m))) {
                         bad++;
                         CHECK(0, "%s n=%lld row %d [%lld]: x=%.9g -> %.9g, definition %.9g, float64 %.9g", names[op],
                               (long long)n, r, (long long)i, (double)xr[i], (double)yr[i], (double)s[i], d[i]);
