@@ -315,14 +315,30 @@ static void load_mkl(void)
     libs[npeers++] = lib;
 }
 
+/* GK_BENCH_PEERS: unset loads every peer; else a comma-separated list of names, "none" for none. */
+static int wanted(const char *name)
+{
+    const char *list = getenv("GK_BENCH_PEERS");
+    if (!list)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 int gk_peers_load(int threads)
 {
+    static const struct {
+        const char *name;
+        void (*load)(void);
+    } loaders[] = {{"openblas", load_openblas}, {"blis", load_blis}, {"onednn", load_onednn}, {"mkl", load_mkl}};
     if (npeers < 0) {
         npeers = 0;
-        load_openblas();
-        load_blis();
-        load_onednn();
-        load_mkl();
+        for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
+            if (wanted(loaders[i].name))
+                loaders[i].load();
     }
     for (int i = 0; i < npeers; i++)
         set_threads[i](libs[i], threads);

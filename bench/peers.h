@@ -24,7 +24,9 @@ struct gk_peer {
 };
 
 /* Loads every peer found (once per process) and sets each one's thread count to `threads`
- * (on every call). Returns the number of peers. Not thread-safe. */
+ * (on every call). Returns the number of peers. Not thread-safe. GK_BENCH_PEERS in the
+ * environment picks peers by name ("openblas,mkl"; "none" for none), e.g. for sanitizer runs,
+ * whose leak checker cannot stop some peers' worker threads at exit. */
 int gk_peers_load(int threads);
 const gk_peer *gk_peer_get(int i);
 
