@@ -1490,10 +1490,6 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
         int bottom = c->exit_blk == Ln->latch;
         if (!bottom && c->exit_blk != Ln->header)
             return gk_sym_fail(s, c->exit_in, "loop exit test in the middle of the body");
-        if (!bottom)
-            for (int i = mark; i < s->neff; i++)
-                if (s->eff[i].kind == GK_EFF_STORE && s->eff[i].owner == rec)
-                    return gk_sym_fail(s, c->exit_in, "loop with stores before its exit test at the top");
         GK_TRY(trip_count(s, c, bottom, &R->trip));
         R->final = 1;
         if (s->neff >= GK_SYM_MAX_EFFECTS)
@@ -1517,6 +1513,16 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             }
             NODE(v);
             GK_TRY(key_set(s, in, &out, keys[k].key, keys[k].size, v));
+        }
+        if (!bottom) {
+            /* exit at the top: the header runs once more, up to the exit test (rotated loops
+             * put part of the body there) */
+            const gk_block *hb = &s->code.blk[Ln->header];
+            for (int i = 0; i < hb->count - 1; i++) {
+                if (++s->steps > GK_SYM_MAX_STEPS)
+                    FAIL("analysis step limit reached");
+                GK_TRY(exec_insn(e, &out, &s->code.insn[hb->first + i]));
+            }
         }
         *st = out;
         const gk_block *eb = &s->code.blk[c->exit_blk];
