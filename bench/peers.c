@@ -253,8 +253,10 @@ static void load_onednn(void)
     };
     const struct dnnl_version *(*ver)(void) = (const struct dnnl_version *(*)(void))dlsym(lib, "dnnl_version");
     const struct dnnl_version *v = ver ? ver() : NULL;
+    /* dnnl_version_t.cpu_runtime: DNNL_RUNTIME_SEQ 1, OMP 2, TBB 4, THREADPOOL 8 */
     if (v)
-        snprintf(p->label, sizeof p->label, "onednn %d.%d.%d", v->major, v->minor, v->patch);
+        snprintf(p->label, sizeof p->label, "onednn %d.%d.%d %s", v->major, v->minor, v->patch,
+                 v->cpu_runtime == 2 ? "openmp" : v->cpu_runtime == 4 ? "tbb" : v->cpu_runtime == 1 ? "sequential" : "");
     else
         snprintf(p->label, sizeof p->label, "onednn");
     set_threads[npeers] = omp_threads;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "peers.h"
+
 static void json_str(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -25,7 +27,7 @@ static void json_str(FILE *f, const char *s)
 static void json_num(FILE *f, double v)
 {
     if (isfinite(v))
-        fprintf(f, "%.6g", v);
+        fprintf(f, "%.10g", v);
     else
         fputs("null", f);
 }
@@ -74,7 +76,13 @@ int gk_bench_write_json(const gk_bench_ctx *ctx, FILE *f)
     json_key_str(f, "date", date, 1);
     json_key_num(f, "threads", ctx->threads, 1);
     json_key_str(f, "isa", gk_isa_name(gk_get_isa()), 1);
-    fprintf(f, "\"quick\": %s,\n \"machine\": {", ctx->quick ? "true" : "false");
+    fprintf(f, "\"quick\": %s, \"peers\": [", ctx->quick ? "true" : "false");
+    for (int i = 0; gk_peer_get(i); i++) {
+        if (i)
+            fputs(", ", f);
+        json_str(f, gk_peer_get(i)->label);
+    }
+    fputs("],\n \"machine\": {", f);
     json_key_str(f, "vendor", p->vendor, 1);
     json_key_str(f, "brand", p->brand, 1);
     json_key_num(f, "family", p->family, 1);
