@@ -198,6 +198,7 @@ static void test_builtin_arrays(void)
         {"vec_scale", "elementwise", (void (*)(void))gk_scalar_vec_scale, c_vec_scale, {V, 4, {IN, OUT, I, F}}},
         {"vec_axpy", "elementwise", (void (*)(void))gk_scalar_vec_axpy, c_vec_axpy, {V, 5, {IN, IN, OUT, I, F}}},
         {"vec_sum", "reduction", (void (*)(void))gk_scalar_vec_sum, c_vec_red, {F, 2, {IN, I}}},
+        {"vec_max", "reduction", (void (*)(void))gk_scalar_vec_max, c_vec_red, {F, 2, {IN, I}}},
         {"rms_norm", "map-reduce-map", (void (*)(void))gk_scalar_rms_norm, c_rms, {V, 5, {IN, IN, OUT, I, F}}},
         {"layer_norm", "map-reduce-map", (void (*)(void))gk_scalar_layer_norm, c_ln, {V, 6, {IN, IN, IN, OUT, I, F}}},
         {"rope_interleaved", "injective", (void (*)(void))gk_scalar_rope_interleaved, c_rope, {V, 5, {IN, OUT, I, F, F}}},

@@ -464,6 +464,14 @@ int32_t gk_x_node(gk_sym *s, int op, int type, int32_t a, int32_t b, int32_t c, 
         return -1;
     const gk_node na_ = s->node[a], *na = &na_; /* copies: s->node may move below */
     switch (op) {
+    case GK_OP_BITCAST: /* float -> bits -> float is the float */
+        if (na->op == GK_X_POLY) {
+            const gk_poly *p = &s->poly[na->poly];
+            if (p->n == 1 && p->t[0].c == 1 && !p->t[0].at[1] && s->node[p->t[0].at[0]].op == GK_OP_BITCAST &&
+                s->node[s->node[p->t[0].at[0]].a].type == type)
+                return s->node[p->t[0].at[0]].a;
+        }
+        break;
     case GK_OP_NEG:
         if (na->op == GK_OP_NEG)
             return na->a;

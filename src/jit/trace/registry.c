@@ -21,7 +21,7 @@ typedef struct {
     int done;
 } entry;
 
-static entry *tab;
+static entry **tab; /* entries never move: names handed out stay valid */
 static int ntab, cap;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int builtins_done;
@@ -76,7 +76,7 @@ static int same_sig(const gk_fn_sig *a, const gk_fn_sig *b)
 static int find(const char *name)
 {
     for (int i = 0; i < ntab; i++)
-        if (!strcmp(tab[i].name, name))
+        if (!strcmp(tab[i]->name, name))
             return i;
     return -1;
 }
@@ -85,20 +85,22 @@ static gk_status add_locked(const char *name, void (*fn)(void), const gk_fn_sig 
 {
     int i = find(name);
     if (i >= 0) {
-        if (tab[i].fn == fn && same_sig(&tab[i].sig, sig))
+        if (tab[i]->fn == fn && same_sig(&tab[i]->sig, sig))
             return GK_OK;
         return gk_fail(GK_ERR_INVALID_ARG, "gk_register_scalar_fn: \"%s\" is already registered differently", name);
     }
     if (ntab == cap) {
         int nc = cap ? cap * 2 : 64;
-        entry *nt = realloc(tab, sizeof *nt * (size_t)nc);
+        entry **nt = realloc(tab, sizeof *nt * (size_t)nc);
         if (!nt)
             return gk_fail(GK_ERR_NO_MEMORY, "gk_register_scalar_fn: out of memory");
         tab = nt;
         cap = nc;
     }
-    entry *e = &tab[ntab++];
-    memset(e, 0, sizeof *e);
+    entry *e = calloc(1, sizeof *e);
+    if (!e)
+        return gk_fail(GK_ERR_NO_MEMORY, "gk_register_scalar_fn: out of memory");
+    tab[ntab++] = e;
     strcpy(e->name, name);
     e->fn = fn;
     e->sig = *sig;
@@ -128,12 +130,11 @@ gk_status gk_register_scalar_fn(const char *name, void (*fn)(void), const gk_fn_
 /* an earlier entry analysing the same function with the same signature shares its result */
 static const entry *shared(const entry *e)
 {
-    for (const entry *o = tab; o < e; o++)
-        if (o->done && o->fn == e->fn && same_sig(&o->sig, &e->sig))
+    for (int i = 0; i < ntab; i++) {
+        const entry *o = tab[i];
+        if (o != e && o->done && o->fn == e->fn && same_sig(&o->sig, &e->sig))
             return o;
-    for (const entry *o = e + 1; o < tab + ntab; o++)
-        if (o->done && o->fn == e->fn && same_sig(&o->sig, &e->sig))
-            return o;
+    }
     return NULL;
 }
 
@@ -148,7 +149,7 @@ gk_status gk_trace_get(const char *name, const struct gk_op_trace **out)
         pthread_mutex_unlock(&lock);
         return gk_fail(GK_ERR_INVALID_ARG, "gk_trace_get: no scalar function \"%s\" is registered", name);
     }
-    entry *e = &tab[i];
+    entry *e = tab[i];
     if (!e->done) {
         const entry *o = shared(e);
         if (o) {
@@ -186,7 +187,7 @@ const char *gk_trace_fn_name(int index)
 {
     pthread_mutex_lock(&lock);
     builtins_locked();
-    const char *n = index >= 0 && index < ntab ? tab[index].name : NULL;
+    const char *n = index >= 0 && index < ntab ? tab[index]->name : NULL;
     pthread_mutex_unlock(&lock);
     return n;
 }

@@ -52,7 +52,8 @@ typedef struct {
     int rec;        /* loop record of this round */
     int exit_blk;   /* block with the exit branch, -1 none yet */
     int exit_taken; /* the exit is the taken side */
-    ZydisMnemonic exit_cc;
+    int exit_to;    /* block the loop exits to */
+    int exit_rel;   /* when the loop exits, as a relation of x - y to 0 (REL_*) */
     int fl_kind, fl_zs;
     int32_t fl_x, fl_y;
     const gk_insn *exit_in;
@@ -711,6 +712,48 @@ static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type,
     return wr_xmm(s, st, in, v);
 }
 
+static int cc_pred_float(ZydisMnemonic cc);
+
+/* the float bits behind an integer register value (movd of a float), or -1 */
+static int32_t float_bits_of(gk_sym *s, int32_t v)
+{
+    const gk_poly *p = gk_x_poly(s, v);
+    if (!p || p->n != 1 || p->t[0].c != 1 || p->t[0].at[1])
+        return -1;
+    const gk_node *a = &s->node[p->t[0].at[0]];
+    return a->op == GK_OP_BITCAST && s->node[a->a].type == GK_T_F32 ? a->a : -1;
+}
+
+/* cmovcc after ucomiss between float bit patterns (gcc's branchless float select) */
+static gk_status cmov_float(gk_sym *s, gk_state *st, const gk_insn *in)
+{
+    static const ZydisMnemonic jcc[][2] = {
+        {ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_JB}, {ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_JBE},
+        {ZYDIS_MNEMONIC_CMOVNB, ZYDIS_MNEMONIC_JNB}, {ZYDIS_MNEMONIC_CMOVNBE, ZYDIS_MNEMONIC_JNBE},
+        {ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_JZ}, {ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_JNZ},
+        {ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_JP}, {ZYDIS_MNEMONIC_CMOVNP, ZYDIS_MNEMONIC_JNP}};
+    int pred = -1;
+    for (size_t i = 0; i < sizeof jcc / sizeof jcc[0]; i++)
+        if (jcc[i][0] == in->ins.mnemonic)
+            pred = cc_pred_float(jcc[i][1]);
+    if (st->fl_kind != GK_FL_FCMP || pred < 0 || in->op[0].size != 32)
+        FAIL("conditional move on integer flags");
+    int32_t d, src;
+    GK_TRY(rd_int(s, st, in, 0, &d));
+    GK_TRY(rd_int(s, st, in, 1, &src));
+    int32_t fd = float_bits_of(s, d), fs = float_bits_of(s, src);
+    if (fd < 0 || fs < 0 || s->node[st->fl_x].type != GK_T_F32)
+        FAIL("conditional move of values that are not float bit patterns");
+    int32_t cond = gk_x_node(s, GK_OP_CMP, GK_T_F32, st->fl_x, st->fl_y, -1, (uint64_t)pred);
+    NODE(cond);
+    int32_t sel = gk_x_node(s, GK_OP_SELECT, GK_T_F32, cond, fs, fd, 0);
+    NODE(sel);
+    int32_t bc = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, sel, -1, -1, 0);
+    NODE(bc);
+    s->node[bc].w32 = 1;
+    return wr_gpr(s, st, in, in->op[0].reg.value, gk_x_atom(s, bc));
+}
+
 static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
 {
     gk_sym *s = e->s;
@@ -811,6 +854,9 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
         return GK_OK;
     case ZYDIS_MNEMONIC_CALL:
         return do_call(s, st, in);
+    case ZYDIS_MNEMONIC_CMOVB: case ZYDIS_MNEMONIC_CMOVBE: case ZYDIS_MNEMONIC_CMOVNB: case ZYDIS_MNEMONIC_CMOVNBE:
+    case ZYDIS_MNEMONIC_CMOVZ: case ZYDIS_MNEMONIC_CMOVNZ: case ZYDIS_MNEMONIC_CMOVP: case ZYDIS_MNEMONIC_CMOVNP:
+        return cmov_float(s, st, in);
 
     /* float arithmetic */
     case ZYDIS_MNEMONIC_ADDSS: case ZYDIS_MNEMONIC_ADDSD: case ZYDIS_MNEMONIC_ADDPS: case ZYDIS_MNEMONIC_ADDPD:
@@ -1033,6 +1079,32 @@ static int cc_pred_float(ZydisMnemonic cc)
     }
 }
 
+enum { REL_EQ, REL_GE, REL_GT, REL_LE, REL_LT, REL_NE };
+
+/* the relation of x - y to 0 under which a jcc on integer flags is taken (exit_taken) or not */
+static int exit_relation(ZydisMnemonic cc, int taken, int zs)
+{
+    int rel;
+    switch (cc) {
+    case ZYDIS_MNEMONIC_JZ: rel = REL_EQ; break;
+    case ZYDIS_MNEMONIC_JNZ: rel = REL_NE; break;
+    case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JS: rel = REL_LT; break;
+    case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNS: rel = REL_GE; break;
+    case ZYDIS_MNEMONIC_JLE: rel = REL_LE; break;
+    case ZYDIS_MNEMONIC_JNLE: rel = REL_GT; break;
+    case ZYDIS_MNEMONIC_JB: rel = zs ? -1 : REL_LT; break;
+    case ZYDIS_MNEMONIC_JNB: rel = zs ? -1 : REL_GE; break;
+    case ZYDIS_MNEMONIC_JBE: rel = zs ? -1 : REL_LE; break;
+    case ZYDIS_MNEMONIC_JNBE: rel = zs ? -1 : REL_GT; break;
+    default: rel = -1;
+    }
+    if (rel >= 0 && !taken) {
+        static const int neg[] = {REL_NE, REL_LT, REL_LE, REL_GT, REL_GE, REL_EQ};
+        rel = neg[rel];
+    }
+    return rel;
+}
+
 static gk_status merge_states(gk_sym *s, const gk_insn *in, gk_state *t, const gk_state *f, int32_t cond, gk_state *out)
 {
     gk_state m = *t;
@@ -1091,13 +1163,20 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
     /* the active loop's exit */
     if (e->nctx && (!in_active_loop(e, taken) || !in_active_loop(e, fall))) {
         loopctx *c = &e->ctx[e->nctx - 1];
-        if (c->exit_blk >= 0 && c->exit_blk != blk)
-            FAIL("loop with more than one exit");
         if (st->fl_kind != GK_FL_ICMP)
             FAIL("loop exit on a condition that is not an integer compare");
+        int ex_taken = !in_active_loop(e, taken), to = ex_taken ? taken : fall;
+        int rel = exit_relation(cc, ex_taken, st->fl_zs_only);
+        if (rel < 0)
+            FAIL("unsupported loop exit condition");
+        /* several exit tests (tail-duplicated loops) must be the same test */
+        if (c->exit_blk >= 0 && c->exit_blk != blk &&
+            (c->exit_to != to || c->exit_rel != rel || c->fl_x != st->fl_x || c->fl_y != st->fl_y))
+            FAIL("loop with several different exits");
         c->exit_blk = blk;
-        c->exit_taken = !in_active_loop(e, taken);
-        c->exit_cc = cc;
+        c->exit_taken = ex_taken;
+        c->exit_to = to;
+        c->exit_rel = rel;
         c->fl_kind = st->fl_kind;
         c->fl_x = st->fl_x;
         c->fl_y = st->fl_y;
@@ -1134,15 +1213,24 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
     NODE(cond);
     int before = s->neff;
     gk_state ts = *st, fs = *st;
-    int te, fe;
-    int stop = join == s->code.nblocks ? -1 : join;
-    GK_TRY(region(e, &ts, taken, stop, &te));
-    GK_TRY(region(e, &fs, fall, stop, &fe));
+    int te = END_BACK, fe = END_BACK;
+    int stop = join == s->code.nblocks ? -1 : join, hdr = -1;
+    if (e->nctx) {
+        hdr = s->code.loops[e->ctx[e->nctx - 1].nl].header;
+        if (stop < 0 || !in_active_loop(e, stop)) /* arms each end an iteration: join at the back edge */
+            stop = hdr;
+    }
+    if (taken != hdr)
+        GK_TRY(region(e, &ts, taken, stop, &te));
+    if (fall != hdr)
+        GK_TRY(region(e, &fs, fall, stop, &fe));
+    if (stop == hdr && hdr >= 0 && (te != END_BACK || fe != END_BACK))
+        FAIL("branch arms end differently");
     s->depth--;
     for (int i = before; i < s->neff; i++)
         if (s->eff[i].kind != GK_EFF_LOAD)
             FAIL("conditional store or loop");
-    if (te != fe || te == END_BACK)
+    if (te != fe || (te == END_BACK && stop != hdr))
         FAIL("branch arms end differently");
     GK_TRY(merge_states(s, in, &ts, &fs, cond, st));
     *end = te;
@@ -1208,8 +1296,8 @@ static gk_status region(exec *e, gk_state *st, int block, int stop, int *end)
         if (b->nsucc == 2) {
             int bend = -1;
             GK_TRY(branch(e, st, block, &next, &bend));
-            if (bend == END_RET) {
-                *end = END_RET;
+            if (bend == END_RET || bend == END_BACK) {
+                *end = bend;
                 return GK_OK;
             }
         } else
@@ -1280,26 +1368,8 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
     }
     if (gk_x_poly_uses(s, &p, depth) || gk_x_poly_uses(s, &q, depth) || q.n == 0)
         FAIL("loop trip count depends on values computed in the loop");
-    /* exit predicate on D */
-    ZydisMnemonic cc = c->exit_cc;
-    int holds_on_taken = c->exit_taken;
-    enum { EQ, GE, GT, LE, LT, NE } rel;
-    switch (cc) {
-    case ZYDIS_MNEMONIC_JZ: rel = EQ; break;
-    case ZYDIS_MNEMONIC_JNZ: rel = NE; break;
-    case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JS: rel = LT; break;
-    case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JNS: rel = GE; break;
-    case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JBE: rel = LE; break;
-    case ZYDIS_MNEMONIC_JNLE: case ZYDIS_MNEMONIC_JNBE: rel = GT; break;
-    default: FAIL("unsupported loop exit condition");
-    }
-    if (c->fl_zs && (cc == ZYDIS_MNEMONIC_JB || cc == ZYDIS_MNEMONIC_JNB || cc == ZYDIS_MNEMONIC_JBE ||
-                     cc == ZYDIS_MNEMONIC_JNBE))
-        FAIL("unsupported loop exit condition");
-    if (!holds_on_taken) {
-        static const int neg[] = {NE, LT, LE, GT, GE, EQ};
-        rel = neg[rel];
-    }
+    enum { EQ = REL_EQ, GE = REL_GE, GT = REL_GT, LE = REL_LE, LT = REL_LT, NE = REL_NE };
+    int rel = c->exit_rel;
     gk_poly negp = {0, {{0, {0, 0, 0}}}}, zero = {0, {{0, {0, 0, 0}}}};
     int64_t qc;
     int32_t qn = gk_x_from_poly(s, &q);
@@ -1354,8 +1424,6 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
     const gk_nloop *L = &s->code.loops[nl];
     const gk_insn *hin = &s->code.insn[s->code.blk[L->header].first];
     const gk_insn *in = hin;
-    if (L->nlatch != 1)
-        FAIL("loop with several back edges");
     if (e->nctx >= GK_SYM_MAX_DEPTH)
         FAIL("loops nested too deeply");
     carried_key keys[GK_SYM_MAX_ACCS];
@@ -1487,7 +1555,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             continue;
         /* final round: trip count, then the state after the loop */
         const gk_nloop *Ln = &s->code.loops[nl];
-        int bottom = c->exit_blk == Ln->latch;
+        const gk_block *xb = &s->code.blk[c->exit_blk];
+        int bottom = xb->succ[0] == Ln->header || xb->succ[1] == Ln->header; /* the test ends an iteration */
         if (!bottom && c->exit_blk != Ln->header)
             return gk_sym_fail(s, c->exit_in, "loop exit test in the middle of the body");
         GK_TRY(trip_count(s, c, bottom, &R->trip));
@@ -1525,8 +1594,7 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             }
         }
         *st = out;
-        const gk_block *eb = &s->code.blk[c->exit_blk];
-        *exit_block = c->exit_taken ? eb->succ[0] : eb->succ[1];
+        *exit_block = c->exit_to;
         return GK_OK;
     }
 }
