@@ -53,20 +53,31 @@ static int64_t clamp_round(int64_t v, int64_t lo, int64_t hi, int64_t mult)
     return v - v % mult;
 }
 
+static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/* Split `extent` into as few blocks of at most `max` as possible, all the same size (a multiple
+ * of `mult`) but the last: a ragged short last block would run at a fraction of the speed. */
+static int64_t balance(int64_t extent, int64_t max, int64_t mult)
+{
+    int64_t blocks = cdiv(extent, max);
+    int64_t b = cdiv(cdiv(extent, blocks), mult) * mult;
+    return b < max ? b : max;
+}
+
 /* The profile's cache-derived block sizes, fitted to this ISA's tile (the profile's MR/NR are
- * those of the best ISA, which may not be the active one). */
-static blocking get_blocking(void)
+ * those of the best ISA, which may not be the active one) and balanced over the problem. KC
+ * depends on k only, so the summation order of every C element depends on the shape alone. */
+static blocking get_blocking(int64_t m, int64_t n, int64_t k)
 {
     const struct gk_device_profile *d = gk_cpu();
     blocking bl;
-    bl.kc = clamp_round(d->gemm_kc, 64, KC_MAX, 8);
-    bl.mc = clamp_round(d->gemm_mc, MR, 4096, MR);
-    bl.nc = clamp_round(d->gemm_nc, NR, 1 << 16, NR);
+    bl.kc = balance(k, clamp_round(d->gemm_kc, 64, KC_MAX, 8), 4);
+    bl.mc = balance(m, clamp_round(d->gemm_mc, MR, 4096, MR), MR);
+    bl.nc = balance(n, clamp_round(d->gemm_nc, NR, 1 << 16, NR), NR);
     return bl;
 }
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /* Where B comes from: the caller's matrix (row-major k-by-n, or n-by-k when trans) or a packed
  * buffer in pack_b's layout (KC slices of npad = panels*NR columns each). */
@@ -135,27 +146,20 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
         int64_t group = SKINNY_BUF / (NR * kcur);
         for (int64_t g0 = jp0; g0 < jp1; g0 += group) {
             int64_t g1 = min64(g0 + group, jp1);
-            const float *bp;
-            int64_t pstride; /* floats between consecutive panels */
+            const float *bp = buf; /* panels kcur*NR floats apart */
             if (x->bs.packed) {
                 bp = x->bs.packed + k0 * x->bs.npad + g0 * kcur * NR;
-                pstride = kcur * NR;
             } else {
-                for (int64_t jp = g0; jp < g1; jp++) {
-                    int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
-                    float *dst = buf + (jp - g0) * kcur * NR;
-                    if (x->bs.trans)
-                        gk_pack_b_panel_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, dst);
-                    else
-                        gk_pack_b_panel_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, dst);
-                }
-                bp = buf;
-                pstride = kcur * NR;
+                int64_t j0 = g0 * NR, cols = min64(g1 * NR, x->n) - j0;
+                if (x->bs.trans)
+                    gk_pack_b_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, cols, NR, buf);
+                else
+                    gk_pack_b_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, cols, NR, buf);
             }
             for (int64_t jp = g0; jp < g1; jp++) {
                 int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
                 for (int64_t i0 = 0; i0 < x->m; i0 += MR)
-                    run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp + (jp - g0) * pstride, NR,
+                    run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp + (jp - g0) * kcur * NR, NR,
                                 x->c + i0 * x->ldc + j0, x->ldc, min64(MR, x->m - i0), ncur, kcur,
                                 x->bias ? x->bias + j0 : NULL, k0 > 0);
             }
@@ -194,18 +198,20 @@ typedef struct blocked_ctx {
     int64_t groups, panels_per_group;
 } blocked_ctx;
 
+/* Panels packed per task: enough row length for the packing to stream B. */
+enum { PACK_PANELS = 8 };
+
 static void pack_b_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const blocked_ctx *x = vctx;
     (void)tid;
-    for (int64_t jp = begin; jp < end; jp++) {
-        int64_t j = x->j0 + jp * NR, ncur = min64(NR, x->j0 + x->nc - j);
-        float *dst = x->bbuf + jp * x->kc * NR;
-        if (x->bs.trans)
-            gk_pack_b_panel_bt(x->bs.b, x->bs.ldb, x->k0, x->kc, j, ncur, NR, dst);
-        else
-            gk_pack_b_panel_nn(x->bs.b, x->bs.ldb, x->k0, x->kc, j, ncur, NR, dst);
-    }
+    int64_t jp0 = begin * PACK_PANELS, jp1 = min64(end * PACK_PANELS, cdiv(x->nc, NR));
+    int64_t j = x->j0 + jp0 * NR, cols = min64(jp1 * NR, x->nc) - jp0 * NR;
+    float *dst = x->bbuf + jp0 * x->kc * NR;
+    if (x->bs.trans)
+        gk_pack_b_bt(x->bs.b, x->bs.ldb, x->k0, x->kc, j, cols, NR, dst);
+    else
+        gk_pack_b_nn(x->bs.b, x->bs.ldb, x->k0, x->kc, j, cols, NR, dst);
 }
 
 static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
@@ -262,7 +268,7 @@ static gk_status gemm_blocked(int64_t m, int64_t n, int64_t k, blocking bl, cons
             if (bs.packed) {
                 x.bp = bs.packed + x.k0 * bs.npad + (x.j0 / NR) * x.kc * NR;
             } else {
-                run_tasks(parallel, npanels, pack_b_task, &x);
+                run_tasks(parallel, cdiv(npanels, PACK_PANELS), pack_b_task, &x);
                 x.bp = x.bbuf;
             }
             run_tasks(parallel, mblocks * x.groups, block_task, &x);
@@ -279,7 +285,7 @@ static gk_status gemm_any(int64_t m, int64_t n, int64_t k, const float *a, int64
                           const float *bias, float *c, int64_t ldc)
 {
     const struct gk_device_profile *d = gk_cpu();
-    blocking bl = get_blocking();
+    blocking bl = get_blocking(m, n, k);
     if (bs.packed)
         bl.kc = kc_packed;
     if (m <= d->skinny_max_m) {
@@ -463,33 +469,33 @@ typedef struct pack_all_ctx {
     float *dst;
 } pack_all_ctx;
 
-/* Task t packs panel t % panels of KC slice t / panels. */
+/* Task t packs panel group t % groups of KC slice t / groups. */
 static void pack_all_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const pack_all_ctx *x = vctx;
-    int64_t panels = x->npad / NR;
+    int64_t panels = x->npad / NR, groups = cdiv(panels, PACK_PANELS);
     (void)tid;
     for (int64_t t = begin; t < end; t++) {
-        int64_t k0 = t / panels * x->kc, jp = t % panels;
-        int64_t kcur = min64(x->kc, x->k - k0), j0 = jp * NR, ncur = min64(NR, x->n - j0);
+        int64_t k0 = t / groups * x->kc, jp = t % groups * PACK_PANELS;
+        int64_t kcur = min64(x->kc, x->k - k0), j0 = jp * NR, cols = min64(j0 + PACK_PANELS * NR, x->n) - j0;
         float *dst = x->dst + k0 * x->npad + jp * kcur * NR;
         if (x->trans)
-            gk_pack_b_panel_bt(x->b, x->ldb, k0, kcur, j0, ncur, NR, dst);
+            gk_pack_b_bt(x->b, x->ldb, k0, kcur, j0, cols, NR, dst);
         else
-            gk_pack_b_panel_nn(x->b, x->ldb, k0, kcur, j0, ncur, NR, dst);
+            gk_pack_b_nn(x->b, x->ldb, k0, kcur, j0, cols, NR, dst);
     }
 }
 
 static gk_status GK_FN(gk_pack_b_f32)(int64_t k, int64_t n, const float *b, int64_t ldb, int trans_b,
                                       struct gk_packed_b **out)
 {
-    int64_t npad = cdiv(n, NR) * NR, kc = get_blocking().kc;
+    int64_t npad = cdiv(n, NR) * NR, kc = get_blocking(1, n, k).kc;
     struct gk_packed_b *pb;
     GK_TRY(gk_packed_b_new(ISA_LEVEL, k, n, (size_t)k * (size_t)npad * sizeof(float), &pb));
     pb->param[0] = NR;
     pb->param[1] = kc;
     pack_all_ctx x = {k, n, kc, npad, b, ldb, trans_b, pb->data};
-    run_tasks(worth_threads(1, n, k), cdiv(k, kc) * (npad / NR), pack_all_task, &x);
+    run_tasks(worth_threads(1, n, k), cdiv(k, kc) * cdiv(npad / NR, PACK_PANELS), pack_all_task, &x);
     *out = pb;
     return GK_OK;
 }

@@ -10,51 +10,83 @@
 #ifndef GK_KERNELS_GEMM_PACK_H
 #define GK_KERNELS_GEMM_PACK_H
 
+#include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
 
-/* One NR-wide panel of rows k0..k0+kc-1, columns j0..j0+nc-1 (nc <= NR) of row-major B. */
-static inline void gk_pack_b_panel_nn(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t nc,
-                                      int nr, float *dst)
+/* Rows of B ahead of the one being copied that are prefetched: B's rows are often more than a
+ * page apart, where the hardware prefetchers stop, and the skinny paths are bound by how fast B
+ * streams in from memory. */
+#define GK_PACK_PREFETCH_ROWS 8
+
+/* 8x8 transpose: rows src[i*lds .. +8), i < 8, become rows dst[i*ldd .. +8). 256-bit AVX code,
+ * shared by every x86 level this driver is compiled for (all of them have AVX2). */
+static inline void gk_transpose_8x8(const float *src, int64_t lds, float *dst, int64_t ldd)
 {
-    const float *src = b + k0 * ldb + j0;
-    if (nc == nr) {
-        for (int64_t p = 0; p < kc; p++)
-            memcpy(dst + p * nr, src + p * ldb, (size_t)nr * sizeof(float));
-        return;
+    __m256 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++)
+        r[i] = _mm256_loadu_ps(src + i * lds);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
     }
-    for (int64_t p = 0; p < kc; p++) {
-        int64_t j = 0;
-        for (; j < nc; j++)
-            dst[p * nr + j] = src[p * ldb + j];
-        for (; j < nr; j++)
-            dst[p * nr + j] = 0.0f;
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
     }
 }
 
-/* The same panel taken from B stored n-by-k (B^T row-major): a transpose of nc rows. Rows of
- * the source are read in 8-element runs so that every cache line brought in is used while it
- * is still in L1. */
-static inline void gk_pack_b_panel_bt(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t nc,
-                                      int nr, float *dst)
+/* Panels of rows k0..k0+kc-1, columns j0..j0+ncols-1 of row-major B (k-by-n), NR-wide panels
+ * kc*nr floats apart in dst. Row by row across all the panels, so each row of B is read as one
+ * contiguous run. */
+static inline void gk_pack_b_nn(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t ncols,
+                                int nr, float *dst)
 {
-    const float *src = b + j0 * ldb + k0;
-    int64_t p = 0;
-    for (; p + 8 <= kc; p += 8) {
-        for (int64_t j = 0; j < nc; j++) {
-            const float *s = src + j * ldb + p;
-            for (int q = 0; q < 8; q++)
-                dst[(p + q) * nr + j] = s[q];
+    const int64_t full = ncols / nr, part = ncols - full * nr;
+    for (int64_t p = 0; p < kc; p++) {
+        const float *src = b + (k0 + p) * ldb + j0;
+        if (p + GK_PACK_PREFETCH_ROWS < kc)
+            for (int64_t j = 0; j < ncols; j += 16)
+                __builtin_prefetch(src + GK_PACK_PREFETCH_ROWS * ldb + j);
+        float *d = dst + p * nr;
+        for (int64_t jp = 0; jp < full; jp++)
+            memcpy(d + jp * kc * nr, src + jp * nr, (size_t)nr * sizeof(float));
+        if (part) {
+            d += full * kc * nr;
+            memcpy(d, src + full * nr, (size_t)part * sizeof(float));
+            memset(d + part, 0, (size_t)(nr - part) * sizeof(float));
         }
-        for (int64_t j = nc; j < nr; j++)
-            for (int q = 0; q < 8; q++)
-                dst[(p + q) * nr + j] = 0.0f;
     }
-    for (; p < kc; p++) {
-        for (int64_t j = 0; j < nc; j++)
-            dst[p * nr + j] = src[j * ldb + p];
-        for (int64_t j = nc; j < nr; j++)
-            dst[p * nr + j] = 0.0f;
+}
+
+/* The same panels from B stored n-by-k (B^T row-major): 8x8 transposes where 8 rows and 8
+ * columns are left, element copies at the edges. */
+static inline void gk_pack_b_bt(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t ncols,
+                                int nr, float *dst)
+{
+    for (int64_t jp = 0; jp * nr < ncols; jp++) {
+        const int64_t nc = ncols - jp * nr < nr ? ncols - jp * nr : nr, nc8 = nc / 8 * 8, kc8 = kc / 8 * 8;
+        const float *src = b + (j0 + jp * nr) * ldb + k0;
+        float *d = dst + jp * kc * nr;
+        for (int64_t j = 0; j < nc8; j += 8)
+            for (int64_t p = 0; p < kc8; p += 8) {
+                for (int i = 0; i < 8; i++)
+                    __builtin_prefetch(src + (j + i) * ldb + p + 64);
+                gk_transpose_8x8(src + j * ldb + p, ldb, d + p * nr + j, nr);
+            }
+        for (int64_t p = 0; p < kc; p++) {
+            int64_t j = p < kc8 ? nc8 : 0;
+            for (; j < nc; j++)
+                d[p * nr + j] = src[j * ldb + p];
+            for (; j < nr; j++)
+                d[p * nr + j] = 0.0f;
+        }
     }
 }
 
