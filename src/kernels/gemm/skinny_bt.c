@@ -13,9 +13,14 @@
 #include "kernels/simd/simd.h"
 #include "kernels/blas/wload.h"
 
-#define TA 2
+#define TA 3
 #define TB 4
 #define KCH 1024
+
+/* Pin a loaded vector to a register. Without it compilers fold the load into every FMA that uses
+ * the vector (TA loads of each B vector per step), and the loads, not the FMAs, set the speed:
+ * Zen 1 and 2 load one 256-bit vector per cycle. */
+#define KEEP(v) __asm__("" : "+v"(v))
 
 typedef struct acc_row {
     gk_vf v[TB];
@@ -31,10 +36,13 @@ static inline __attribute__((always_inline)) void tile(gk_wtype t, int ma, int n
             s[i][j] = acc[i].v[j];
     int64_t p = 0;
     for (; p + GK_VL <= kc; p += GK_VL) {
-        for (int i = 0; i < ma; i++)
+        for (int i = 0; i < ma; i++) {
             va[i] = gk_v_loadu(a + i * lda + p);
+            KEEP(va[i]);
+        }
         for (int j = 0; j < nb; j++) {
             gk_vf vb = gk_w_load(t, b + j * ldb_bytes, p);
+            KEEP(vb);
             for (int i = 0; i < ma; i++)
                 s[i][j] = gk_v_fma(va[i], vb, s[i][j]);
         }
@@ -65,6 +73,7 @@ static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int ma, i
     switch (ma * 8 + nb) {
         TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
         TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
+        TILE_CASE(3, 1) TILE_CASE(3, 2) TILE_CASE(3, 3) TILE_CASE(3, 4)
     }
 }
 
