@@ -47,15 +47,28 @@ static void apply_interleaved(float *x, int64_t len, const float *c, const float
     }
 }
 
+static inline void neox_step(float *x0, float *x1, gk_vf a, gk_vf b, gk_vf c, gk_vf s, int64_t left)
+{
+    gk_vf y0 = gk_v_sub(gk_v_mul(a, c), gk_v_mul(b, s)), y1 = gk_v_add(gk_v_mul(a, s), gk_v_mul(b, c));
+    if (left == GK_VL) {
+        gk_v_storeu(x0, y0);
+        gk_v_storeu(x1, y1);
+    } else {
+        gk_v_store_tail(x0, y0, left);
+        gk_v_store_tail(x1, y1, left);
+    }
+}
+
 /* Pairs (x0[i], x1[i]) for i < np. */
 static void apply_neox(float *x0, float *x1, int64_t np, const float *c, const float *s)
 {
-    for (int64_t i = 0; i < np; i += GK_VL) {
-        int64_t left = np - i < GK_VL ? np - i : GK_VL;
-        gk_vf a = gk_v_load_tail(x0 + i, left), b = gk_v_load_tail(x1 + i, left);
-        gk_vf vc = gk_v_load_tail(c + i, left), vs = gk_v_load_tail(s + i, left);
-        gk_v_store_tail(x0 + i, gk_v_sub(gk_v_mul(a, vc), gk_v_mul(b, vs)), left);
-        gk_v_store_tail(x1 + i, gk_v_add(gk_v_mul(a, vs), gk_v_mul(b, vc)), left);
+    int64_t i = 0;
+    for (; i + GK_VL <= np; i += GK_VL)
+        neox_step(x0 + i, x1 + i, gk_v_loadu(x0 + i), gk_v_loadu(x1 + i), gk_v_loadu(c + i), gk_v_loadu(s + i), GK_VL);
+    if (i < np) {
+        int64_t left = np - i;
+        neox_step(x0 + i, x1 + i, gk_v_load_tail(x0 + i, left), gk_v_load_tail(x1 + i, left),
+                  gk_v_load_tail(c + i, left), gk_v_load_tail(s + i, left), left);
     }
 }
 

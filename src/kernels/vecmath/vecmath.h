@@ -10,7 +10,8 @@
 
 /* ---- exp ----------------------------------------------------------------------------------
  * x = n*ln2 + r, |r| <= ln2/2, n = round(x*log2(e)) (found with the 1.5*2^23 shifter, which also
- * leaves n in the low mantissa bits); e^r = 1 + r + r^2 P(r) (degree-5 minimax, Cephes expf);
+ * leaves n in the low mantissa bits); e^r = 1 + r + r^2 P(r), P of degree 4 fitted at Chebyshev
+ * nodes on |r| <= ln2/2 (approximation error 0.16 ULP);
  * 2^n is added to the exponent field. Lanes with |n| > 125 (result near overflow, subnormal,
  * 0, inf) or NaN take gk_v_exp_special_, which scales by 2^n in two halves so subnormal
  * results are rounded once. Max error 1 ULP (measured). */
@@ -21,11 +22,10 @@
 
 static inline gk_vf gk_v_exp_poly_(gk_vf r)
 {
-    gk_vf p = gk_v_fma(gk_v_set1(1.9875691500e-4f), r, gk_v_set1(1.3981999507e-3f));
-    p = gk_v_fma(p, r, gk_v_set1(8.3334519073e-3f));
-    p = gk_v_fma(p, r, gk_v_set1(4.1665795894e-2f));
-    p = gk_v_fma(p, r, gk_v_set1(1.6666665459e-1f));
-    p = gk_v_fma(p, r, gk_v_set1(5.0000001201e-1f));
+    gk_vf p = gk_v_fma(gk_v_set1(1.392617589e-03f), r, gk_v_set1(8.363173343e-03f));
+    p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
+    p = gk_v_fma(p, r, gk_v_set1(1.666657776e-01f));
+    p = gk_v_fma(p, r, gk_v_set1(0.5f));
     return gk_v_add(gk_v_fma(gk_v_mul(r, r), p, r), gk_v_set1(1.0f));
 }
 
@@ -127,16 +127,31 @@ static inline gk_vf gk_v_rsqrt(gk_vf a)
     return gk_v_select(gk_v_isnan(r1), r, r1);
 }
 
-/* ---- sigmoid: 1 / (1 + e^-x) with the refined reciprocal; 0 below -88.7, 1 for +inf. ------ */
+/* Reciprocal of a normal, finite a (|a| in [2^-126, 2^126]): the estimate and one Newton step,
+ * without gk_v_recip's 0/inf handling. Same error bound. */
+static inline gk_vf gk_v_recip_finite(gk_vf a)
+{
+    gk_vf r = gk_v_rcp_est(a);
+    return gk_v_fma(r, gk_v_fnma(a, r, gk_v_set1(1.0f)), r);
+}
+
+/* ---- sigmoid --------------------------------------------------------------------------------
+ * e = e^-|x| in (0, 1] never overflows; s = 1 / (1 + e) = sigmoid(|x|) with the denominator in
+ * [1, 2]; sigmoid(x) = s for x >= 0 and e s for x < 0 (no cancellation). Below x = -86.5 the
+ * result flushes to 0 (gk_v_exp_nonpos); sigmoid(-inf) = 0, sigmoid(inf) = 1. Max error 4 ULP. */
 static inline gk_vf gk_v_sigmoid(gk_vf x)
 {
-    return gk_v_recip(gk_v_add(gk_v_set1(1.0f), gk_v_exp(gk_v_neg(x))));
+    gk_vf e = gk_v_exp_nonpos(gk_v_or(x, gk_v_set1(-0.0f)));
+    gk_vf s = gk_v_recip_finite(gk_v_add(gk_v_set1(1.0f), e));
+    return gk_v_select(gk_v_cmp_lt(x, gk_v_zero()), gk_v_mul(e, s), s);
 }
 
 /* ---- tanh ---------------------------------------------------------------------------------
  * |x| < 0.625: x + x^3 P(x^2) (degree-4 minimax, Cephes tanhf), no cancellation near 0;
- * otherwise sign(x) (1 - 2 / (e^(2|x|) + 1)) with |x| clamped to 10 (tanh = 1.0f from 9.01).
- * Max error 2 ULP. */
+ * otherwise 1 - 2e / (1 + e) with e = e^(-2|x|) in (0, 0.29] (|x| clamped to 10: tanh = 1.0f
+ * from 9.01), the division as a refined reciprocal of a value in [1, 1.3], whose error shrinks
+ * by the factor 2e / (1 + e) < 0.45 in the result. Both branches work on
+ * |x|, the sign is put back at the end (tanh(-0) = -0). Max error 2 ULP. */
 static inline gk_vf gk_v_tanh(gk_vf x)
 {
     gk_vf ax = gk_v_abs(x);
@@ -146,10 +161,11 @@ static inline gk_vf gk_v_tanh(gk_vf x)
     p = gk_v_fma(p, z, gk_v_set1(1.33314422036e-1f));
     p = gk_v_fma(p, z, gk_v_set1(-3.33332819422e-1f));
     gk_vf small = gk_v_fma(gk_v_mul(ax, z), p, ax);
-    gk_vf e = gk_v_exp(gk_v_add(gk_v_min(gk_v_set1(10.0f), ax), gk_v_min(gk_v_set1(10.0f), ax)));
-    gk_vf large = gk_v_sub(gk_v_set1(1.0f), gk_v_div(gk_v_set1(2.0f), gk_v_add(e, gk_v_set1(1.0f))));
+    gk_vf e = gk_v_exp_nonpos(gk_v_mul(gk_v_set1(-2.0f), gk_v_min(gk_v_set1(10.0f), ax)));
+    gk_vf one = gk_v_set1(1.0f);
+    gk_vf large = gk_v_fnma(gk_v_add(e, e), gk_v_recip_finite(gk_v_add(one, e)), one);
     gk_vf y = gk_v_select(gk_v_cmp_lt(ax, gk_v_set1(0.625f)), small, large);
-    return gk_v_or(y, gk_v_and(x, gk_v_set1(-0.0f))); /* odd: both branches work on |x| */
+    return gk_v_or(y, gk_v_and(x, gk_v_set1(-0.0f)));
 }
 
 /* ---- erf ----------------------------------------------------------------------------------
@@ -182,7 +198,7 @@ static inline gk_vf gk_v_erf(gk_vf x)
     q = gk_v_fma(q, u, gk_v_set1(5.544693388e-02f));
     q = gk_v_fma(q, u, gk_v_set1(-1.115220923e-01f));
     q = gk_v_fma(q, u, gk_v_set1(2.131543187e-01f));
-    gk_vf large = gk_v_fnma(gk_v_exp(gk_v_neg(gk_v_mul(xc, xc))), q, gk_v_set1(1.0f));
+    gk_vf large = gk_v_fnma(gk_v_exp_nonpos(gk_v_neg(gk_v_mul(xc, xc))), q, gk_v_set1(1.0f));
     large = gk_v_select(gk_v_cmp_le(gk_v_set1(3.9375f), ax), gk_v_set1(1.0f), large); /* NaN stays */
     large = gk_v_or(large, gk_v_and(x, gk_v_set1(-0.0f)));
     return gk_v_select(gk_v_cmp_lt(ax, gk_v_set1(1.0f)), small, large);
