@@ -134,6 +134,8 @@ typedef struct {
 static gk_status classify(gk_sym *s, const gk_insn *in, int32_t addr, int elem, loc *l)
 {
     const gk_poly *p = gk_x_poly(s, addr);
+    if (!p)
+        FAIL("address is not an integer value");
     gk_poly rest = {0, {{0, {0, 0, 0}}}};
     int base = -1;
     for (int i = 0; i < p->n; i++) {
@@ -228,6 +230,8 @@ static int32_t array_load(gk_sym *s, int arr, int32_t idx)
 /* a float value of `type` from a register or memory operand */
 static gk_status rd_float(gk_sym *s, gk_state *st, const gk_insn *in, int k, int type, int32_t *out)
 {
+    if (k < 0 || k >= in->ins.operand_count_visible)
+        FAIL("missing operand");
     const ZydisDecodedOperand *o = &in->op[k];
     if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
         int x = xmm_id(o->reg.value);
@@ -288,6 +292,8 @@ static gk_status need(gk_sym *s, const gk_insn *in, int32_t v)
 /* an integer value from a register, immediate or memory */
 static gk_status rd_int(gk_sym *s, gk_state *st, const gk_insn *in, int k, int32_t *out)
 {
+    if (k < 0 || k >= in->ins.operand_count_visible)
+        FAIL("missing operand");
     const ZydisDecodedOperand *o = &in->op[k];
     int w;
     switch (o->type) {
@@ -484,6 +490,16 @@ static int elem_type(ZydisMnemonic m, const char *name)
     return GK_T_F32;
 }
 
+/* the trailing immediate of an instruction, which must be there */
+static gk_status last_imm(gk_sym *s, const gk_insn *in, int min_ops, uint64_t *imm)
+{
+    int n = in->ins.operand_count_visible;
+    if (n < min_ops || in->op[n - 1].type != ZYDIS_OPERAND_TYPE_IMMEDIATE)
+        FAIL("unexpected operand form");
+    *imm = in->op[n - 1].imm.value.u;
+    return GK_OK;
+}
+
 /* {lt, eq, gt, unordered} sets of the cmpps predicates 0..15 */
 static const uint8_t cmp_pred[16] = {2, 1, 3, 8, 13, 14, 12, 7, 10, 9, 11, 0, 5, 6, 4, 15};
 
@@ -493,7 +509,7 @@ static int vex3(const gk_insn *in) { return in->ins.operand_count_visible >= 3 &
 static gk_status wr_xmm(gk_sym *s, gk_state *st, const gk_insn *in, int32_t v)
 {
     int x = xmm_id(in->op[0].reg.value);
-    if (in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
+    if (in->ins.operand_count_visible < 1 || in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
         FAIL("expected an xmm destination");
     NODE(v);
     st->xmm[x] = v;
@@ -513,6 +529,8 @@ static gk_status float_binop(gk_sym *s, gk_state *st, const gk_insn *in, int op,
 /* bit operations take the type of the operand that is not a constant */
 static gk_status float_bitop(gk_sym *s, gk_state *st, const gk_insn *in, int op)
 {
+    if (in->ins.operand_count_visible < 2)
+        FAIL("unexpected operand form");
     int ka = vex3(in) ? 1 : 0, kb = ka + 1;
     if (in->op[ka].type == ZYDIS_OPERAND_TYPE_REGISTER && in->op[kb].type == ZYDIS_OPERAND_TYPE_REGISTER &&
         in->op[ka].reg.value == in->op[kb].reg.value && (op == GK_OP_XOR || op == GK_OP_ANDN))
@@ -671,6 +689,8 @@ static gk_status pop(gk_sym *s, gk_state *st, const gk_insn *in, int32_t *v)
 
 static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type, int size)
 {
+    if (in->ins.operand_count_visible < 2)
+        FAIL("unexpected operand form");
     const ZydisDecodedOperand *d = &in->op[0];
     int ks = vex3(in) ? 2 : 1;
     const ZydisDecodedOperand *src = &in->op[ks];
@@ -890,7 +910,8 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_ROUNDSS: case ZYDIS_MNEMONIC_ROUNDSD: case ZYDIS_MNEMONIC_ROUNDPS: case ZYDIS_MNEMONIC_ROUNDPD:
     case ZYDIS_MNEMONIC_VROUNDSS: case ZYDIS_MNEMONIC_VROUNDSD: case ZYDIS_MNEMONIC_VROUNDPS: case ZYDIS_MNEMONIC_VROUNDPD: {
         int type = elem_type(m, name), n = in->ins.operand_count_visible;
-        uint64_t imm = in->op[n - 1].imm.value.u;
+        uint64_t imm = 0;
+        GK_TRY(last_imm(s, in, 3, &imm));
         GK_TRY(rd_float(s, st, in, n - 2, type, &a));
         GK_TRY(need(s, in, a));
         return wr_xmm(s, st, in, gk_x_node(s, GK_OP_ROUND, type, a, -1, -1, (imm & 4) ? 0 : (imm & 3)));
@@ -910,7 +931,8 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_CMPSS: case ZYDIS_MNEMONIC_CMPSD: case ZYDIS_MNEMONIC_CMPPS: case ZYDIS_MNEMONIC_CMPPD:
     case ZYDIS_MNEMONIC_VCMPSS: case ZYDIS_MNEMONIC_VCMPSD: case ZYDIS_MNEMONIC_VCMPPS: case ZYDIS_MNEMONIC_VCMPPD: {
         int type = elem_type(m, name), n = in->ins.operand_count_visible;
-        uint64_t imm = in->op[n - 1].imm.value.u;
+        uint64_t imm = 0;
+        GK_TRY(last_imm(s, in, 3, &imm));
         GK_TRY(rd_float(s, st, in, n - 3, type, &a));
         GK_TRY(rd_float(s, st, in, n - 2, type, &b));
         GK_TRY(need(s, in, a));
@@ -935,7 +957,8 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_BLENDPS: case ZYDIS_MNEMONIC_BLENDPD:
     case ZYDIS_MNEMONIC_VBLENDPS: case ZYDIS_MNEMONIC_VBLENDPD: {
         int type = elem_type(m, name), n = in->ins.operand_count_visible;
-        uint64_t imm = in->op[n - 1].imm.value.u;
+        uint64_t imm = 0;
+        GK_TRY(last_imm(s, in, 3, &imm));
         GK_TRY(rd_float(s, st, in, (imm & 1) ? n - 2 : n - 3, type, &a));
         return wr_xmm(s, st, in, a);
     }
@@ -1015,8 +1038,9 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     }
     case ZYDIS_MNEMONIC_SHUFPS: case ZYDIS_MNEMONIC_VSHUFPS: case ZYDIS_MNEMONIC_PSHUFD: case ZYDIS_MNEMONIC_VPSHUFD:
     case ZYDIS_MNEMONIC_VBROADCASTSS: {
-        int n = in->ins.operand_count_visible;
-        uint64_t imm = m == ZYDIS_MNEMONIC_VBROADCASTSS ? 0 : in->op[n - 1].imm.value.u;
+        uint64_t imm = 0;
+        if (m != ZYDIS_MNEMONIC_VBROADCASTSS)
+            GK_TRY(last_imm(s, in, 3 - (m == ZYDIS_MNEMONIC_PSHUFD || m == ZYDIS_MNEMONIC_SHUFPS), &imm));
         int k = (m == ZYDIS_MNEMONIC_SHUFPS) ? 0 : 1;
         if ((imm & 3) != 0)
             FAIL("shuffle moves another lane into lane 0");
