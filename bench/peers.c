@@ -47,7 +47,7 @@ static int cblas_gemm(const gk_peer *p, int trans_b, int64_t m, int64_t n, int64
         ((sgemm64_fn)p->sym_gemm)(ROW_MAJOR, NO_TRANS, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
         return 0;
     }
-    if (!fits32(m * k) || !fits32(n * k) || !fits32(m * n))
+    if (!fits32(m) || !fits32(n) || !fits32(k) || !fits32(lda) || !fits32(ldb) || !fits32(ldc))
         return -1;
     ((sgemm32_fn)p->sym_gemm)(ROW_MAJOR, NO_TRANS, tb, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb, 0.0f,
                               c, (int)ldc);
@@ -60,7 +60,7 @@ static int cblas_gemv(const gk_peer *p, int64_t n, int64_t k, const float *a, in
         ((sgemv64_fn)p->sym_gemv)(ROW_MAJOR, NO_TRANS, n, k, 1.0f, a, lda, x, 1, 0.0f, y, 1);
         return 0;
     }
-    if (!fits32(n * k))
+    if (!fits32(n) || !fits32(k) || !fits32(lda))
         return -1;
     ((sgemv32_fn)p->sym_gemv)(ROW_MAJOR, NO_TRANS, (int)n, (int)k, 1.0f, a, (int)lda, x, 1, 0.0f, y, 1);
     return 0;
