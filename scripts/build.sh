@@ -13,14 +13,15 @@ case ${1:-} in
   asan) dir=${GK_BUILD_ASAN:-build-asan} cc=clang type=RelWithDebInfo san=ON ;;
   *) echo "usage: $0 main|asan" >&2; exit 2 ;;
 esac
-args=(-G Ninja -DCMAKE_BUILD_TYPE=$type -DCMAKE_C_COMPILER=$cc -DCMAKE_ASM_COMPILER=$cc
+# CMake's default generator (Makefiles): the one every engineer's own builds use.
+args=(-DCMAKE_BUILD_TYPE=$type -DCMAKE_C_COMPILER=$cc -DCMAKE_ASM_COMPILER=$cc
       -DGK_SANITIZE=$san -DGK_WERROR=ON -DGK_PYTHON="$PWD/.venv/bin/python")
 
 stamp=$dir/.gk-configure-args
 if [ ! -f "$dir/CMakeCache.txt" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${args[*]}" ]; then
-  # A fresh cache: compiler or generator changes are refused on an existing one.
+  # A fresh cache: a compiler change is refused on an existing one.
   rm -f "$dir/CMakeCache.txt" "$stamp"
   cmake -S . -B "$dir" --log-level=WARNING "${args[@]}"
   echo "${args[*]}" >"$stamp"
 fi
-cmake --build "$dir" -j "${GK_JOBS:-2}"
+cmake --build "$dir" -j "${GK_JOBS:-2}" -- --no-print-directory

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang
+  build-essential cmake pkg-config clang
   libclang-rt-14-dev  # ASan/UBSan/libFuzzer runtimes for clang
   libzydis-dev        # JIT decoder/encoder (pulls libzycore-dev)
   python3-venv qemu-user
