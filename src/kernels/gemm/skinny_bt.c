@@ -16,6 +16,9 @@
 #define TA 3
 #define TB 4
 #define KCH 1024
+/* Row stride of the widened slice: one cache line more than KCH, so its TB rows do not all map
+ * to the same L1 set. */
+#define WIDE_LD (KCH + 16)
 
 /* Pin a loaded vector to a register. Without it compilers fold the load into every FMA that uses
  * the vector (TA loads of each B vector per step), and the loads, not the FMAs, set the speed:
@@ -27,8 +30,9 @@ typedef struct acc_row {
 } acc_row;
 
 /* acc[i].v[j] += A[i][p..] * B[j][p..] over p in [0, kc), i < ma, j < nb (constants after inlining). */
-static inline __attribute__((always_inline)) void tile(gk_wtype t, int ma, int nb, int64_t kc, const float *a,
-                                                       int64_t lda, const char *b, int64_t ldb_bytes, acc_row *acc)
+static inline __attribute__((always_inline)) void tile(gk_wtype t, int widen, int ma, int nb, int64_t kc,
+                                                       const float *a, int64_t lda, const char *b, int64_t ldb_bytes,
+                                                       float *wout, acc_row *acc)
 {
     gk_vf s[TA][TB], va[TA];
     for (int i = 0; i < ma; i++)
@@ -43,6 +47,8 @@ static inline __attribute__((always_inline)) void tile(gk_wtype t, int ma, int n
         for (int j = 0; j < nb; j++) {
             gk_vf vb = gk_w_load(t, b + j * ldb_bytes, p);
             KEEP(vb);
+            if (widen)
+                gk_v_storeu(wout + j * WIDE_LD + p, vb);
             for (int i = 0; i < ma; i++)
                 s[i][j] = gk_v_fma(va[i], vb, s[i][j]);
         }
@@ -52,6 +58,8 @@ static inline __attribute__((always_inline)) void tile(gk_wtype t, int ma, int n
             va[i] = gk_v_load_tail(a + i * lda + p, kc - p);
         for (int j = 0; j < nb; j++) {
             gk_vf vb = gk_w_load_tail(t, b + j * ldb_bytes, p, kc - p);
+            if (widen)
+                gk_v_store_tail(wout + j * WIDE_LD + p, vb, kc - p);
             for (int i = 0; i < ma; i++)
                 s[i][j] = gk_v_fma(va[i], vb, s[i][j]);
         }
@@ -63,12 +71,12 @@ static inline __attribute__((always_inline)) void tile(gk_wtype t, int ma, int n
 
 #define TILE_CASE(ma, nb)                                    \
     case (ma) * 8 + (nb):                                    \
-        tile(t, ma, nb, kc, a, lda, b, ldb_bytes, acc);      \
+        tile(t, widen, ma, nb, kc, a, lda, b, ldb_bytes, wout, acc); \
         break;
 
-static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int ma, int nb, int64_t kc, const float *a,
-                                                           int64_t lda, const char *b, int64_t ldb_bytes,
-                                                           acc_row *acc)
+static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int widen, int ma, int nb, int64_t kc,
+                                                           const float *a, int64_t lda, const char *b,
+                                                           int64_t ldb_bytes, float *wout, acc_row *acc)
 {
     switch (ma * 8 + nb) {
         TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
@@ -77,12 +85,14 @@ static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int ma, i
     }
 }
 
+/* wide: TB * WIDE_LD floats for 16-bit B (each slice is widened once into L1, not once per row
+ * tile of A); unused for f32 B. */
 static inline __attribute__((always_inline)) void skinny_bt(gk_wtype t, int64_t m, int64_t n, int64_t k,
                                                             const float *a, int64_t lda, const void *b, int64_t ldb,
-                                                            const float *bias, float *c, int64_t ldc)
+                                                            const float *bias, float *c, int64_t ldc, float *wide)
 {
     acc_row acc[GK_SKINNY_BT_MAX_M];
-    const int64_t ldb_bytes = ldb * (int64_t)gk_wsize(t);
+    const int64_t es = (int64_t)gk_wsize(t), ldb_bytes = ldb * es;
     for (int64_t j0 = 0; j0 < n; j0 += TB) {
         int nb = n - j0 < TB ? (int)(n - j0) : TB;
         for (int64_t i = 0; i < m; i++)
@@ -90,9 +100,19 @@ static inline __attribute__((always_inline)) void skinny_bt(gk_wtype t, int64_t 
                 acc[i].v[j] = gk_v_zero();
         for (int64_t k0 = 0; k0 < k; k0 += KCH) {
             int64_t kc = k - k0 < KCH ? k - k0 : KCH;
-            const char *bk = (const char *)b + j0 * ldb_bytes + k0 * (int64_t)gk_wsize(t);
-            for (int64_t i0 = 0; i0 < m; i0 += TA)
-                tile_any(t, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda, bk, ldb_bytes, acc + i0);
+            const char *bk = (const char *)b + j0 * ldb_bytes + k0 * es;
+            if (t == GK_W_F32) {
+                for (int64_t i0 = 0; i0 < m; i0 += TA)
+                    tile_any(GK_W_F32, 0, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda, bk,
+                             ldb_bytes, NULL, acc + i0);
+                continue;
+            }
+            /* 16-bit B: the first row tile widens the slice as it multiplies (so the memory
+             * stream overlaps FMAs) and leaves it in L1 for the other row tiles */
+            tile_any(t, 1, m < TA ? (int)m : TA, nb, kc, a + k0, lda, bk, ldb_bytes, wide, acc);
+            for (int64_t i0 = TA; i0 < m; i0 += TA)
+                tile_any(GK_W_F32, 0, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda,
+                         (const char *)wide, WIDE_LD * (int64_t)sizeof(float), NULL, acc + i0);
         }
         for (int64_t i = 0; i < m; i++)
             for (int j = 0; j < nb; j++) {
@@ -105,17 +125,19 @@ static inline __attribute__((always_inline)) void skinny_bt(gk_wtype t, int64_t 
 void GK_FN(gk_gemm_bt_skinny_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
                                   int64_t ldb, const float *bias, float *c, int64_t ldc)
 {
-    skinny_bt(GK_W_F32, m, n, k, a, lda, b, ldb, bias, c, ldc);
+    skinny_bt(GK_W_F32, m, n, k, a, lda, b, ldb, bias, c, ldc, NULL);
 }
 
 void GK_FN(gk_gemm_bt_skinny_bf16)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
                                    int64_t ldb, float *c, int64_t ldc)
 {
-    skinny_bt(GK_W_BF16, m, n, k, a, lda, b, ldb, NULL, c, ldc);
+    float wide[TB * WIDE_LD] __attribute__((aligned(64)));
+    skinny_bt(GK_W_BF16, m, n, k, a, lda, b, ldb, NULL, c, ldc, wide);
 }
 
 void GK_FN(gk_gemm_bt_skinny_f16)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
                                   int64_t ldb, float *c, int64_t ldc)
 {
-    skinny_bt(GK_W_F16, m, n, k, a, lda, b, ldb, NULL, c, ldc);
+    float wide[TB * WIDE_LD] __attribute__((aligned(64)));
+    skinny_bt(GK_W_F16, m, n, k, a, lda, b, ldb, NULL, c, ldc, wide);
 }
