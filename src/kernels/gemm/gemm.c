@@ -155,6 +155,13 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
                     gk_pack_b_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, cols, NR, buf);
                 else
                     gk_pack_b_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, cols, NR, buf);
+                /* the next group: later panels of this slice, or the first of the next slice */
+                int64_t nk0 = g1 < jp1 ? k0 : k0 + x->kc, ng0 = g1 < jp1 ? g1 : jp0;
+                if (nk0 < x->k) {
+                    int64_t nkc = min64(x->kc, x->k - nk0), ng1 = min64(ng0 + SKINNY_BUF / (NR * nkc), jp1);
+                    gk_prefetch_b_block(x->bs.b, x->bs.ldb, x->bs.trans, nk0, nkc, ng0 * NR,
+                                        min64(ng1 * NR, x->n) - ng0 * NR);
+                }
             }
             for (int64_t jp = g0; jp < g1; jp++) {
                 int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);

@@ -56,7 +56,8 @@ static inline void gk_pack_b_nn(const float *b, int64_t ldb, int64_t k0, int64_t
                 __builtin_prefetch(src + GK_PACK_PREFETCH_ROWS * ldb + j);
         float *d = dst + p * nr;
         for (int64_t jp = 0; jp < full; jp++)
-            memcpy(d + jp * kc * nr, src + jp * nr, (size_t)nr * sizeof(float));
+            for (int q = 0; q < nr; q += 8) /* whole ymm moves: the copy is bound by stores */
+                _mm256_storeu_ps(d + jp * kc * nr + q, _mm256_loadu_ps(src + jp * nr + q));
         if (part) {
             d += full * kc * nr;
             memcpy(d, src + full * nr, (size_t)part * sizeof(float));
@@ -88,6 +89,19 @@ static inline void gk_pack_b_bt(const float *b, int64_t ldb, int64_t k0, int64_t
                 d[p * nr + j] = 0.0f;
         }
     }
+}
+
+/* Ask for the block rows k0..k0+kc-1, columns j0..j0+ncols-1 of B (k-by-n, or n-by-k when
+ * trans) to be brought into L2 ahead of its packing: issued before the caller computes on the
+ * block packed last, the memory stream then overlaps the FMAs instead of preceding them. */
+static inline void gk_prefetch_b_block(const float *b, int64_t ldb, int trans, int64_t k0, int64_t kc, int64_t j0,
+                                       int64_t ncols)
+{
+    const int64_t rows = trans ? ncols : kc, run = trans ? kc : ncols;
+    const float *src = trans ? b + j0 * ldb + k0 : b + k0 * ldb + j0;
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t o = 0; o < run; o += 16)
+            __builtin_prefetch(src + r * ldb + o, 0, 2);
 }
 
 /* One MR-row panel of rows i0..i0+mc-1 (mc <= MR), columns k0..k0+kc-1 of row-major A. */
