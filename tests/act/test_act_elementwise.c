@@ -11,7 +11,8 @@
 typedef gk_status (*unary_op)(int64_t n, const float *x, float *y);
 
 /* Tolerances, each against the scalar definition s (libm in float) and the float64 formula d:
- *  exp, tanh: the vecmath bounds (1, 2 ULP; docs/VECMATH.md) plus libm's own <= 1 ULP: 3 ULP of s.
+ *  exp, tanh: the vecmath bounds (2, 3 ULP; docs/VECMATH.md) plus libm's own <= 1 ULP: 3 and
+ *    4 ULP of s.
  *  relu: exact.
  *  silu: sigmoid within 4 ULP, times x: 6 ULP of s; results below 1e-30 in magnitude (x < -64,
  *    where the definition's expf overflows to inf at -88.7 and gives -0) only need |y| < 1e-25.
@@ -31,7 +32,7 @@ static int close_to(const char *op, float x, float y, float s, double d)
     if (!strcmp(op, "exp"))
         return act_ulps(y, s) <= 3;
     if (!strcmp(op, "tanh"))
-        return act_ulps(y, s) <= 3;
+        return act_ulps(y, s) <= 4;
     if (!strcmp(op, "silu"))
         return act_ulps(y, s) <= 6 || (fabs(d) < 1e-30 && fabsf(y) < 1e-25f);
     if (!strcmp(op, "gelu_tanh")) {

@@ -147,25 +147,26 @@ static inline gk_vf gk_v_sigmoid(gk_vf x)
 }
 
 /* ---- tanh ---------------------------------------------------------------------------------
- * |x| < 0.625: x + x^3 P(x^2) (degree-4 minimax, Cephes tanhf), no cancellation near 0;
- * otherwise 1 - 2e / (1 + e) with e = e^(-2|x|) in (0, 0.29] (|x| clamped to 10: tanh = 1.0f
- * from 9.01), the division as a refined reciprocal of a value in [1, 1.3], whose error shrinks
- * by the factor 2e / (1 + e) < 0.45 in the result. Both branches work on
- * |x|, the sign is put back at the end (tanh(-0) = -0). Max error 2 ULP. */
+ * tanh(a) = -m / (2 + m) with m = e^(-2a) - 1 in (-1, 0], a = min(|x|, 10) (tanh is 1.0f from
+ * 9.01), sign restored at the end (tanh(-0) = -0). m is an expm1 built on exp's reduction
+ * -2a = n ln2 + r: m = 2^n (e^r - 1) + (2^n - 1), e^r - 1 = r + r^2 P(r) (exp's P); for small a,
+ * n = 0 and r = -2a exactly, so m keeps full relative accuracy and no separate small-argument
+ * polynomial is needed. One division (2 + m is in (1, 2]). Max error 3 ULP: m within 1.5 ULP,
+ * plus the rounding of 2 + m and of the quotient. */
 static inline gk_vf gk_v_tanh(gk_vf x)
 {
-    gk_vf ax = gk_v_abs(x);
-    gk_vf z = gk_v_mul(ax, ax);
-    gk_vf p = gk_v_fma(gk_v_set1(-5.70498872745e-3f), z, gk_v_set1(2.06390887954e-2f));
-    p = gk_v_fma(p, z, gk_v_set1(-5.37397155531e-2f));
-    p = gk_v_fma(p, z, gk_v_set1(1.33314422036e-1f));
-    p = gk_v_fma(p, z, gk_v_set1(-3.33332819422e-1f));
-    gk_vf small = gk_v_fma(gk_v_mul(ax, z), p, ax);
-    gk_vf e = gk_v_exp_nonpos(gk_v_mul(gk_v_set1(-2.0f), gk_v_min(gk_v_set1(10.0f), ax)));
-    gk_vf one = gk_v_set1(1.0f);
-    gk_vf large = gk_v_fnma(gk_v_add(e, e), gk_v_recip_finite(gk_v_add(one, e)), one);
-    gk_vf y = gk_v_select(gk_v_cmp_lt(ax, gk_v_set1(0.625f)), small, large);
-    return gk_v_or(y, gk_v_and(x, gk_v_set1(-0.0f)));
+    gk_vf a = gk_v_min(gk_v_set1(10.0f), gk_v_abs(x));
+    gk_vf z, n;
+    gk_vf r = gk_v_exp_reduce_(gk_v_mul(gk_v_set1(-2.0f), a), &z, &n);
+    gk_vf p = gk_v_fma(gk_v_set1(1.392617589e-03f), r, gk_v_set1(8.363173343e-03f));
+    p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
+    p = gk_v_fma(p, r, gk_v_set1(1.666657776e-01f));
+    p = gk_v_fma(p, r, gk_v_set1(0.5f));
+    gk_vf em1 = gk_v_fma(gk_v_mul(r, r), p, r);                                          /* e^r - 1 */
+    gk_vf s = gk_vi_as_f(gk_vi_add(gk_vi_sll(gk_v_as_i(z), 23), gk_vi_set1(0x3f800000))); /* 2^n */
+    gk_vf m = gk_v_fma(s, em1, gk_v_sub(s, gk_v_set1(1.0f)));
+    gk_vf t = gk_v_abs(gk_v_div(m, gk_v_add(gk_v_set1(2.0f), m)));
+    return gk_v_or(t, gk_v_and(x, gk_v_set1(-0.0f)));
 }
 
 /* ---- erf ----------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ static inline gk_vf gk_v_tanh(gk_vf x)
  * of the polynomial is scaled down by its small part. 1 <= |x| < 3.9375: 1 - e^(-x^2) Q(u) with Q ~ erfcx(x) =
  * e^(x^2) erfc(x) (degree 10 in u = (|x| - 2.46875) / 1.46875); above, erf rounds to 1.0f.
  * Polynomials fitted at Chebyshev nodes by fit_erf.py (approximation error < 0.35 ULP).
- * Max error 2 ULP. */
+ * Vectors whose lanes are all below 1 skip the second branch. Max error 2 ULP. */
 static inline gk_vf gk_v_erf(gk_vf x)
 {
     gk_vf ax = gk_v_abs(x);
@@ -185,6 +186,9 @@ static inline gk_vf gk_v_erf(gk_vf x)
     p = gk_v_fma(p, t, gk_v_set1(-3.761262667e-01f));
     p = gk_v_fma(p, t, gk_v_set1(1.283791671e-01f) /* 2/sqrt(pi) - 1 */);
     gk_vf small = gk_v_fma(x, p, x);
+    gk_vm is_small = gk_v_cmp_lt(ax, gk_v_set1(1.0f));
+    if (gk_m_all(is_small)) /* common for activations; the same lanes as the select below */
+        return small;
 
     gk_vf xc = gk_v_min(gk_v_set1(3.9375f), ax);
     gk_vf u = gk_v_fma(xc, gk_v_set1(6.808510638e-01f), gk_v_set1(-2.46875f * 6.808510638e-01f));
@@ -201,7 +205,7 @@ static inline gk_vf gk_v_erf(gk_vf x)
     gk_vf large = gk_v_fnma(gk_v_exp_nonpos(gk_v_neg(gk_v_mul(xc, xc))), q, gk_v_set1(1.0f));
     large = gk_v_select(gk_v_cmp_le(gk_v_set1(3.9375f), ax), gk_v_set1(1.0f), large); /* NaN stays */
     large = gk_v_or(large, gk_v_and(x, gk_v_set1(-0.0f)));
-    return gk_v_select(gk_v_cmp_lt(ax, gk_v_set1(1.0f)), small, large);
+    return gk_v_select(is_small, small, large);
 }
 
 /* ---- sin and cos together -------------------------------------------------------------------
