@@ -5,7 +5,7 @@
  * loop that has only its rows' broadcasts and FMAs). A rows are addressed as
  * p_r + kk with p_r = a + min(r, m-1)*rs_a (eight row pointers), so a packed panel and a strided
  * row-major A share one loop and rows beyond m are never read. Edges: opmasks k1..k3 select the
- * first n columns for stores (masked-out lanes are neither read nor written). */
+ * first n columns for stores (masked-out lanes are neither read nor written). AVX-512F only. */
 
 #define ARG_A 0
 #define ARG_B 8
@@ -182,9 +182,8 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     mov ARG_K(ARGS), KLEFT
     xor %esi, %esi
 
-    /* zeroing the xmm form clears the whole zmm */
     .irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23
-    vpxord %xmm\r, %xmm\r, %xmm\r
+    vpxord %zmm\r, %zmm\r, %zmm\r
     .endr
 
     /* a loop per row count, so short edge tiles (and skinny M) cost only their rows */
@@ -222,24 +221,23 @@ gk_f32_gemm_ukernel_8x48__avx512f:
 .Lstore:
     /* column masks: k1 = lanes [0,16), k2 = [16,32), k3 = [32,48) of the first n columns */
     mov ARG_N(ARGS), %rcx
-    mov $-1, %rax
     mov $1, %edx
     shl %cl, %rdx
     dec %rdx
-    cmp $64, %rcx
-    cmovae %rax, %rdx
-    kmovq %rdx, %k1
-    kshiftrq $16, %k1, %k2
-    kshiftrq $32, %k1, %k3
+    kmovw %edx, %k1
+    shr $16, %rdx
+    kmovw %edx, %k2
+    shr $16, %rdx
+    kmovw %edx, %k3
 
     mov ARG_C(ARGS), %rcx
     mov ARG_LDC(ARGS), %rdx
     mov ARG_M(ARGS), %rsi
     cmpq $0, ARG_ACC(ARGS)
     jne .Lrows_c
-    vpxord %xmm27, %xmm27, %xmm27
-    vpxord %xmm28, %xmm28, %xmm28
-    vpxord %xmm29, %xmm29, %xmm29
+    vpxord %zmm27, %zmm27, %zmm27
+    vpxord %zmm28, %zmm28, %zmm28
+    vpxord %zmm29, %zmm29, %zmm29
     mov ARG_BIAS(ARGS), %rax
     test %rax, %rax
     jz .Lrows_bias
