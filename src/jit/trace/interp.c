@@ -263,7 +263,24 @@ static gk_status run(interp *in, int from, int to)
             continue;
         case GK_OP_END:
         case GK_OP_RET:
+        case GK_OP_ENDIF:
             continue;
+        case GK_OP_IF: {
+            int ct = ops[o->a].type;
+            uint64_t b = bits_of(&v[o->a], ct);
+            int holds = ct == GK_T_I64 ? b != 0 : ct == GK_T_F32 ? (int)((b >> 31) & 1) : (int)(b >> 63);
+            int taken = holds ^ (int)(o->imm & 1);
+            int els = in->match[pc], end = in->match[els];
+            v[pc].i = taken;
+            GK_TRY(taken ? run(in, pc + 1, els) : run(in, els + 1, end));
+            pc = end;
+            continue;
+        }
+        case GK_OP_ELSE: /* reached only through IF */
+            continue;
+        case GK_OP_PHI:
+            r = v[o->c].i ? v[o->a] : v[o->b];
+            break;
         case GK_OP_ACC:
             if (v[o->imm].i == 0)
                 v[pc] = v[o->a];
@@ -366,12 +383,18 @@ static gk_status interp_init(interp *in, const struct gk_op_trace *t)
         free(in->match);
         return gk_fail(GK_ERR_NO_MEMORY, "trace eval: out of memory");
     }
+    /* LOOP -> END, IF -> ELSE, ELSE -> ENDIF */
     int stack[16], depth = 0;
     for (int i = 0; i < t->nops; i++) {
-        if (t->ops[i].op == GK_OP_LOOP && depth < 16)
+        int op = t->ops[i].op;
+        if ((op == GK_OP_LOOP || op == GK_OP_IF) && depth < 16)
             stack[depth++] = i;
-        else if (t->ops[i].op == GK_OP_END && depth > 0)
+        else if ((op == GK_OP_END || op == GK_OP_ENDIF) && depth > 0)
             in->match[stack[--depth]] = i;
+        else if (op == GK_OP_ELSE && depth > 0) {
+            in->match[stack[depth - 1]] = i;
+            stack[depth - 1] = i;
+        }
     }
     return GK_OK;
 }

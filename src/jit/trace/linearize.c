@@ -144,6 +144,13 @@ static gk_status emit(lin *L, int32_t n, int32_t *out)
     }
     case GK_OP_ACC:
         return gk_fail(GK_ERR_INTERNAL, "trace: accumulator of a loop that was not emitted");
+    case GK_OP_PHI: {
+        int32_t a = s->node[x->a].emitted, b = s->node[x->b].emitted;
+        if (a < 0 || b < 0 || L->loop_id[x->imm] < 0)
+            return gk_fail(GK_ERR_INTERNAL, "trace: phi of a region that was not emitted");
+        GK_TRY(append(L, level, mkop(GK_OP_PHI, x->type, a, b, L->loop_id[x->imm], 0), &v));
+        break;
+    }
     case GK_OP_LOAD: {
         int32_t idx;
         GK_TRY(emit(L, x->a, &idx));
@@ -217,6 +224,11 @@ static gk_status mark(gk_sym *s, int32_t root, int32_t *stack)
                 kids[nk++] = c->next;
             kids[nk++] = s->loop[x->imm].trip;
             s->loop[x->imm].live = 1;
+        } else if (x->op == GK_OP_PHI) {
+            kids[nk++] = x->a;
+            kids[nk++] = x->b;
+            kids[nk++] = s->loop[x->imm].cond;
+            s->loop[x->imm].live = 1;
         } else if (x->op == GK_X_IDX) {
             kids[nk++] = s->loop[x->imm].trip;
             s->loop[x->imm].live = 1;
@@ -240,6 +252,68 @@ static gk_status mark(gk_sym *s, int32_t root, int32_t *stack)
 
 /* ---- emission of scopes ---- */
 
+static gk_status emit_scope(lin *L, int owner);
+
+/* IF cond; first arm; ELSE; second arm; ENDIF: each arm ends with the values its PHIs read */
+static gk_status emit_if(lin *L, int arm)
+{
+    gk_sym *s = L->s;
+    if (!s->loop[arm].live && !s->loop[arm + 1].live)
+        return GK_OK;
+    if (L->depth + 1 > GK_SYM_MAX_DEPTH)
+        return gk_fail(GK_ERR_UNSUPPORTED, "trace: regions nested too deeply");
+    int32_t cond, v;
+    GK_TRY(emit(L, s->loop[arm].cond, &cond));
+    int32_t if_id = L->nextid++;
+    L->loop_id[arm] = L->loop_id[arm + 1] = if_id;
+    opvec first = {0};
+    gk_status st = GK_OK;
+    for (int k = 0; k < 2 && st == GK_OK; k++) {
+        L->depth++;
+        L->scope[L->depth] = arm + k;
+        L->lv[L->depth].n = 0;
+        st = emit_scope(L, arm + k);
+        for (int32_t n = 1; n < s->nnode && st == GK_OK; n++)
+            if (s->node[n].op == GK_OP_PHI && s->node[n].imm == (uint64_t)arm && s->node[n].live)
+                st = emit(L, k ? s->node[n].b : s->node[n].a, &v);
+        opvec body = L->lv[L->depth];
+        L->depth--;
+        if (k == 0 && st == GK_OK) { /* keep the first arm while the second reuses the level */
+            for (int j = 0; j < body.n && st == GK_OK; j++) {
+                if (first.n == first.cap) {
+                    int cap = first.cap ? first.cap * 2 : 64;
+                    gk_trace_op *no = realloc(first.op, sizeof *no * (size_t)cap);
+                    int32_t *ni = realloc(first.id, sizeof *ni * (size_t)cap);
+                    if (no)
+                        first.op = no;
+                    if (ni)
+                        first.id = ni;
+                    if (!no || !ni)
+                        st = gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+                    first.cap = cap;
+                }
+                if (st == GK_OK) {
+                    first.op[first.n] = body.op[j];
+                    first.id[first.n++] = body.id[j];
+                }
+            }
+        } else if (st == GK_OK) {
+            st = push_op(L, L->depth, mkop(GK_OP_IF, GK_T_I64, cond, -1, -1, (uint64_t)s->loop[arm].negate), if_id);
+            for (int j = 0; j < first.n && st == GK_OK; j++)
+                st = push_op(L, L->depth, first.op[j], first.id[j]);
+            if (st == GK_OK)
+                st = append(L, L->depth, mkop(GK_OP_ELSE, GK_T_VOID, -1, -1, -1, (uint64_t)if_id), &v);
+            for (int j = 0; j < body.n && st == GK_OK; j++)
+                st = push_op(L, L->depth, body.op[j], body.id[j]);
+            if (st == GK_OK)
+                st = append(L, L->depth, mkop(GK_OP_ENDIF, GK_T_VOID, -1, -1, -1, (uint64_t)if_id), &v);
+        }
+    }
+    free(first.op);
+    free(first.id);
+    return st;
+}
+
 static gk_status emit_scope(lin *L, int owner)
 {
     gk_sym *s = L->s;
@@ -259,6 +333,10 @@ static gk_status emit_scope(lin *L, int owner)
             GK_TRY(emit(L, x->a, &idx));
             GK_TRY(emit(L, x->b, &val));
             GK_TRY(append(L, L->depth, mkop(GK_OP_STORE, GK_T_VOID, idx, val, -1, x->imm), &v));
+            continue;
+        }
+        if (f->kind == GK_EFF_IF) {
+            GK_TRY(emit_if(L, f->x));
             continue;
         }
         /* a loop */
@@ -311,7 +389,9 @@ gk_status gk_linearize(gk_sym *s, int32_t retval, struct gk_op_trace **out)
     memset(&L, 0, sizeof L);
     L.s = s;
     L.scope[0] = -1;
-    L.loop_id = calloc((size_t)(s->nloop ? s->nloop : 1), sizeof *L.loop_id);
+    L.loop_id = malloc(sizeof *L.loop_id * (size_t)(s->nloop ? s->nloop : 1));
+    for (int i = 0; L.loop_id && i < s->nloop; i++)
+        L.loop_id[i] = -1;
     int32_t *stack = malloc(sizeof *stack * GK_SYM_MAX_NODES);
     gk_status st = (L.loop_id && stack) ? GK_OK : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     /* liveness to a fixed point: a live loop makes its trip count live */
@@ -325,18 +405,22 @@ gk_status gk_linearize(gk_sym *s, int32_t retval, struct gk_op_trace **out)
         changed = 0;
         for (int i = 0; i < s->neff; i++) {
             int owner = s->eff[i].owner;
-            int has = s->eff[i].kind == GK_EFF_STORE || (s->eff[i].kind == GK_EFF_LOOP && s->loop[s->eff[i].x].live);
+            int x = s->eff[i].x;
+            int has = s->eff[i].kind == GK_EFF_STORE || (s->eff[i].kind == GK_EFF_LOOP && s->loop[x].live) ||
+                      (s->eff[i].kind == GK_EFF_IF && (s->loop[x].live || s->loop[x + 1].live));
             if (has && owner >= 0 && !s->loop[owner].live) {
                 s->loop[owner].live = 1;
                 st = mark(s, s->loop[owner].trip, stack);
                 changed = 1;
             }
         }
-        for (int r = 0; r < s->nloop && st == GK_OK; r++)
-            if (s->loop[r].live && s->loop[r].final && !s->node[s->loop[r].trip].live) {
-                st = mark(s, s->loop[r].trip, stack);
+        for (int r = 0; r < s->nloop && st == GK_OK; r++) {
+            int32_t need = s->loop[r].arm ? s->loop[r].cond : s->loop[r].trip;
+            if (s->loop[r].live && s->loop[r].final && need >= 0 && !s->node[need].live) {
+                st = mark(s, need, stack);
                 changed = 1;
             }
+        }
     }
     free(stack);
     if (st == GK_OK)
@@ -369,7 +453,7 @@ gk_status gk_linearize(gk_sym *s, int32_t retval, struct gk_op_trace **out)
                 o.b = pos[o.b];
             if (k > 2)
                 o.c = pos[o.c];
-            if (o.op == GK_OP_ACC || o.op == GK_OP_END)
+            if (o.op == GK_OP_ACC || o.op == GK_OP_END || o.op == GK_OP_ELSE || o.op == GK_OP_ENDIF)
                 o.imm = (uint64_t)pos[o.imm];
             t->ops[i] = o;
         }

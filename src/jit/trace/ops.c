@@ -50,9 +50,13 @@ gk_status gk_trace_validate(const struct gk_op_trace *t)
         return BAD("missing or oversized");
     if (t->sig.nargs < 0 || t->sig.nargs > 8)
         return BAD("bad signature");
-    int *scope = malloc(sizeof(int) * (size_t)(t->nops ? t->nops : 1)); /* defining loop (op id) or -1 */
+    /* defining region (LOOP, IF or ELSE op id) or -1; the ENDIF position of each IF */
+    int *scope = malloc(sizeof(int) * (size_t)(t->nops ? t->nops : 1) * 2);
     if (!scope)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    int *endif_of = scope + t->nops;
+    for (int i = 0; i < t->nops; i++)
+        endif_of[i] = -1;
     int stack[MAXD], depth = 0, seen_ret = 0;
     gk_status st = GK_OK;
     for (int i = 0; i < t->nops && st == GK_OK; i++) {
@@ -80,6 +84,10 @@ gk_status gk_trace_validate(const struct gk_op_trace *t)
             int s = scope[v], ok = s < 0;
             for (int d = 0; d < depth && !ok; d++)
                 ok = stack[d] == s;
+            /* a PHI reads the values its IF's arms defined */
+            if (!ok && o->op == GK_OP_PHI && j < 2 && o->c >= 0 && o->c < i && t->ops[o->c].op == GK_OP_IF &&
+                endif_of[o->c] > v && v > o->c)
+                ok = 1;
             if (!ok && !(o->op == GK_OP_ACCOUT && j == 0)) {
                 st = BAD("op %d: operand %d defined in a closed loop", i, v);
                 break;
@@ -126,10 +134,35 @@ gk_status gk_trace_validate(const struct gk_op_trace *t)
                 stack[depth++] = i;
             break;
         case GK_OP_END:
-            if (!depth || o->imm != (uint64_t)stack[depth - 1])
+            if (!depth || o->imm != (uint64_t)stack[depth - 1] || t->ops[stack[depth - 1]].op != GK_OP_LOOP)
                 st = BAD("op %d: end without its loop", i);
             else
                 depth--;
+            break;
+        case GK_OP_IF:
+            if ((ty[0] != GK_T_F32 && ty[0] != GK_T_F64 && ty[0] != GK_T_I64) || rt != GK_T_I64 || depth == MAXD ||
+                o->imm > 1)
+                st = BAD("op %d: bad if", i);
+            else
+                stack[depth++] = i;
+            break;
+        case GK_OP_ELSE:
+            if (!depth || o->imm != (uint64_t)stack[depth - 1] || t->ops[stack[depth - 1]].op != GK_OP_IF)
+                st = BAD("op %d: else without its if", i);
+            else
+                stack[depth - 1] = i;
+            break;
+        case GK_OP_ENDIF:
+            if (!depth || t->ops[stack[depth - 1]].op != GK_OP_ELSE || t->ops[stack[depth - 1]].imm != o->imm)
+                st = BAD("op %d: endif without its else", i);
+            else {
+                endif_of[o->imm] = i;
+                depth--;
+            }
+            break;
+        case GK_OP_PHI:
+            if (t->ops[o->c].op != GK_OP_IF || endif_of[o->c] < 0 || ty[0] != ty[1] || rt != ty[0])
+                st = BAD("op %d: bad phi", i);
             break;
         case GK_OP_ACC:
             if (!depth || o->imm != (uint64_t)cur || ty[0] != rt || rt == GK_T_VOID)

@@ -1,10 +1,11 @@
 /* The pattern of a trace, derived from its structure only (never from a name):
- *   elementwise    no loop and only float arguments, or one loop whose loads and stores all
- *                  use the loop index itself and that carries nothing;
+ *   elementwise    no loop and only float arguments, or loops that carry nothing and whose
+ *                  every stored element reads only elements at its own index (unrolled copies
+ *                  and remainder loops included);
  *   reduction      loops that carry accumulators and store nothing;
  *   map-reduce-map reductions followed by a loop that stores (norms, softmax);
  *   gemm           nested loops whose innermost loop accumulates a product of two loads;
- *   injective      one storing loop without accumulators whose indices are not all the index
+ *   injective      storing loops without accumulators where an element reads others
  *                  (pairs, halves: rope). */
 #include "jit/trace/trace.h"
 
@@ -23,9 +24,51 @@ static int is_mac(const struct gk_op_trace *t, int acc, int next)
     return m->op == GK_OP_MUL && is_load(t, m->a) && is_load(t, m->b);
 }
 
+/* structural equality of two values (index expressions of unrolled copies are separate ops) */
+static int same_expr(const struct gk_op_trace *t, int a, int b, int depth)
+{
+    if (a == b)
+        return 1;
+    if (a < 0 || b < 0 || depth > 32)
+        return 0;
+    const gk_trace_op *x = &t->ops[a], *y = &t->ops[b];
+    if (x->op != y->op || x->type != y->type || x->imm != y->imm)
+        return 0;
+    switch (x->op) {
+    case GK_OP_LOOP: case GK_OP_ACC: case GK_OP_ACCOUT: case GK_OP_LOAD:
+        return 0; /* distinct unless the same op */
+    }
+    int k = gk_trace_op_arity[x->op];
+    const int32_t xa[3] = {x->a, x->b, x->c}, ya[3] = {y->a, y->b, y->c};
+    for (int j = 0; j < k; j++)
+        if (!same_expr(t, xa[j], ya[j], depth + 1))
+            return 0;
+    return 1;
+}
+
+/* a stored value reads only elements at the store's own index (out[e] = f(in[e], ...)) */
+static int reads_own_index(const struct gk_op_trace *t, int v, int idx, int depth)
+{
+    if (depth > 64)
+        return 0;
+    const gk_trace_op *o = &t->ops[v];
+    if (o->op == GK_OP_LOAD)
+        return same_expr(t, o->a, idx, 0);
+    if (o->op == GK_OP_ACC || o->op == GK_OP_ACCOUT || o->op == GK_OP_LOOP)
+        return 0;
+    if (o->type == GK_T_I64)
+        return 1; /* index arithmetic feeding a conversion is not an element read */
+    int k = gk_trace_op_arity[o->op];
+    const int32_t src[3] = {o->a, o->b, o->c};
+    for (int j = 0; j < k; j++)
+        if (!reads_own_index(t, src[j], idx, depth + 1))
+            return 0;
+    return 1;
+}
+
 void gk_trace_classify(struct gk_op_trace *t)
 {
-    int depth = 0, maxdepth = 0, top_loops = 0, cur_top = -1;
+    int depth = 0, maxdepth = 0;
     int reduce_seen = 0, map_after_reduce = 0, all_reduce = 1, stores = 0, mac = 0, identity = 1, carried = 0;
     int loads_seen[8] = {0};
     int nf = 0;
@@ -36,11 +79,8 @@ void gk_trace_classify(struct gk_op_trace *t)
         const gk_trace_op *o = &t->ops[i];
         switch (o->op) {
         case GK_OP_LOOP:
-            if (depth == 0) {
-                top_loops++;
-                cur_top = i;
+            if (depth == 0)
                 top_has_store = top_has_acc = 0;
-            }
             depth++;
             if (depth > maxdepth)
                 maxdepth = depth;
@@ -67,12 +107,10 @@ void gk_trace_classify(struct gk_op_trace *t)
         case GK_OP_STORE:
             top_has_store = 1;
             stores = 1;
-            if (depth != 1 || o->a != cur_top)
+            if (depth != 1 || !reads_own_index(t, o->b, o->a, 0))
                 identity = 0;
             break;
         case GK_OP_LOAD:
-            if (depth != 1 || o->a != cur_top)
-                identity = 0;
             if (o->imm < 8)
                 loads_seen[o->imm] = 1;
             break;
@@ -92,7 +130,7 @@ void gk_trace_classify(struct gk_op_trace *t)
             t->pattern = GK_PAT_GEMM;
         return;
     }
-    if (top_loops == 1 && stores && !carried) {
+    if (stores && !carried) {
         if (identity) {
             t->pattern = GK_PAT_ELEMENTWISE;
             for (int j = 0; j < 8; j++)

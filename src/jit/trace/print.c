@@ -66,7 +66,7 @@ gk_status gk_trace_print(const struct gk_op_trace *t, FILE *f)
     int depth = 0, stage = 0, end_of[16] = {0};
     for (int i = 0; i < t->nops; i++) {
         const gk_trace_op *o = &t->ops[i];
-        if (o->op == GK_OP_END)
+        if (o->op == GK_OP_END || o->op == GK_OP_ENDIF || o->op == GK_OP_ELSE)
             depth--;
         fprintf(f, "%*s", 2 + 2 * depth, "");
         switch (o->op) {
@@ -78,6 +78,17 @@ gk_status gk_trace_print(const struct gk_op_trace *t, FILE *f)
             break;
         case GK_OP_END:
             fprintf(f, "end %%%" PRIu64 "\n", o->imm);
+            break;
+        case GK_OP_IF:
+            fprintf(f, "%%%d = if %s%%%d\n", i, o->imm ? "not " : "", o->a);
+            depth++;
+            break;
+        case GK_OP_ELSE:
+            fprintf(f, "else    ; of %%%" PRIu64 "\n", o->imm);
+            depth++;
+            break;
+        case GK_OP_ENDIF:
+            fprintf(f, "endif   ; of %%%" PRIu64 "\n", o->imm);
             break;
         case GK_OP_RET:
             fprintf(f, "ret %%%d\n", o->a);

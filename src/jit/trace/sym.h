@@ -128,6 +128,7 @@ typedef struct {
     int fl_kind;       /* GK_FL_* */
     int32_t fl_x, fl_y; /* compared values (ICMP: x - y; the zero/sign test of a result is x vs 0) */
     int fl_zs_only;    /* flags from add/and/...: only ZF/SF/PF meaningful */
+    int fl_bittest;    /* flags from `test a, b` with a != b: a bit test, not a size guard */
 } gk_state;
 
 typedef struct {
@@ -143,10 +144,13 @@ typedef struct {
     gk_carried acc[GK_SYM_MAX_ACCS];
     int nacc;
     int final;     /* the round whose effects are kept */
+    int arm;       /* 0: a loop; 1, 2: the first / second arm of a conditional region */
+    int32_t cond;  /* arms: the condition (first arm runs when it holds) */
+    int negate;    /* arms: the condition holds when cond is zero / sign-clear */
     int live;      /* holds something observable (linearizer) */
 } gk_loop_rec;
 
-enum { GK_EFF_LOAD, GK_EFF_STORE, GK_EFF_LOOP };
+enum { GK_EFF_LOAD, GK_EFF_STORE, GK_EFF_LOOP, GK_EFF_IF /* x: the first arm; the second is x + 1 */ };
 typedef struct {
     int kind;
     int32_t owner; /* loop record, -1 top */
@@ -171,6 +175,8 @@ typedef struct gk_sym {
     uint64_t epoch; /* memory version: bumped by every store and loop */
     long steps;
     int depth;
+    int select_probe; /* arms being tried as a select diamond: stores and loops need a region */
+    int wants_region;
     int32_t zero[4]; /* cached constants */
 } gk_sym;
 

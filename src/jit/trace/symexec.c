@@ -369,6 +369,10 @@ static gk_status wr_mem(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisD
     GK_TRY(classify(s, in, a, 4, &l));
     if (l.kind == LOC_STACK)
         return slot_write(s, in, st, l.off, size, v);
+    if (s->select_probe) {
+        s->wants_region = 1;
+        return gk_fail(GK_ERR_UNSUPPORTED, "trace: a store under a float condition");
+    }
     if (s->sig->args[l.arr] != GK_ARG_PTR_OUT)
         FAIL("stores to argument %d, which the signature says is not an output array", l.arr);
     GK_TRY(need(s, in, v));
@@ -590,6 +594,7 @@ static gk_status fma_op(gk_sym *s, gk_state *st, const gk_insn *in, const char *
 
 static gk_status set_iflags(gk_state *st, int32_t x, int32_t y, int zs)
 {
+    st->fl_bittest = 0;
     st->fl_kind = GK_FL_ICMP;
     st->fl_x = x;
     st->fl_y = y;
@@ -744,34 +749,80 @@ static int32_t float_bits_of(gk_sym *s, int32_t v)
     return a->op == GK_OP_BITCAST && s->node[a->a].type == GK_T_F32 ? a->a : -1;
 }
 
-/* cmovcc after ucomiss between float bit patterns (gcc's branchless float select) */
-static gk_status cmov_float(gk_sym *s, gk_state *st, const gk_insn *in)
+/* the float-compare predicate a cmovcc / setcc tests, -1 if not one after ucomiss */
+static int cc_pred_of(ZydisMnemonic m)
 {
-    static const ZydisMnemonic jcc[][2] = {
+    static const ZydisMnemonic map[][2] = {
         {ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_JB}, {ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_JBE},
         {ZYDIS_MNEMONIC_CMOVNB, ZYDIS_MNEMONIC_JNB}, {ZYDIS_MNEMONIC_CMOVNBE, ZYDIS_MNEMONIC_JNBE},
         {ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_JZ}, {ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_JNZ},
-        {ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_JP}, {ZYDIS_MNEMONIC_CMOVNP, ZYDIS_MNEMONIC_JNP}};
-    int pred = -1;
-    for (size_t i = 0; i < sizeof jcc / sizeof jcc[0]; i++)
-        if (jcc[i][0] == in->ins.mnemonic)
-            pred = cc_pred_float(jcc[i][1]);
-    if (st->fl_kind != GK_FL_FCMP || pred < 0 || in->op[0].size != 32)
+        {ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_JP}, {ZYDIS_MNEMONIC_CMOVNP, ZYDIS_MNEMONIC_JNP},
+        {ZYDIS_MNEMONIC_SETB, ZYDIS_MNEMONIC_JB}, {ZYDIS_MNEMONIC_SETBE, ZYDIS_MNEMONIC_JBE},
+        {ZYDIS_MNEMONIC_SETNB, ZYDIS_MNEMONIC_JNB}, {ZYDIS_MNEMONIC_SETNBE, ZYDIS_MNEMONIC_JNBE},
+        {ZYDIS_MNEMONIC_SETZ, ZYDIS_MNEMONIC_JZ}, {ZYDIS_MNEMONIC_SETNZ, ZYDIS_MNEMONIC_JNZ},
+        {ZYDIS_MNEMONIC_SETP, ZYDIS_MNEMONIC_JP}, {ZYDIS_MNEMONIC_SETNP, ZYDIS_MNEMONIC_JNP}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i][0] == m)
+            return cc_pred_float(map[i][1]);
+    return -1;
+}
+
+/* 1 or 0: whether the float compare in the flags satisfies pred */
+static int32_t fcmp_bit(gk_sym *s, const gk_state *st, int pred)
+{
+    int type = s->node[st->fl_x].type;
+    int32_t cond = gk_x_node(s, GK_OP_CMP, type, st->fl_x, st->fl_y, -1, (uint64_t)pred);
+    int32_t bc = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, cond, -1, -1, 0);
+    return gk_x_intop(s, GK_OP_IAND, gk_x_atom(s, bc), gk_x_int(s, 1), 0);
+}
+
+/* cmovcc after ucomiss: a select between float bit patterns (gcc's branchless float select),
+ * or between integers as d + (s - d) * bit */
+static gk_status cmov_float(gk_sym *s, gk_state *st, const gk_insn *in)
+{
+    int pred = cc_pred_of(in->ins.mnemonic);
+    if (st->fl_kind != GK_FL_FCMP || pred < 0 || in->op[0].size < 32)
         FAIL("conditional move on integer flags");
     int32_t d, src;
     GK_TRY(rd_int(s, st, in, 0, &d));
     GK_TRY(rd_int(s, st, in, 1, &src));
+    GK_TRY(need(s, in, d));
+    GK_TRY(need(s, in, src));
     int32_t fd = float_bits_of(s, d), fs = float_bits_of(s, src);
-    if (fd < 0 || fs < 0 || s->node[st->fl_x].type != GK_T_F32)
-        FAIL("conditional move of values that are not float bit patterns");
-    int32_t cond = gk_x_node(s, GK_OP_CMP, GK_T_F32, st->fl_x, st->fl_y, -1, (uint64_t)pred);
-    NODE(cond);
-    int32_t sel = gk_x_node(s, GK_OP_SELECT, GK_T_F32, cond, fs, fd, 0);
-    NODE(sel);
-    int32_t bc = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, sel, -1, -1, 0);
-    NODE(bc);
-    s->node[bc].w32 = 1;
-    return wr_gpr(s, st, in, in->op[0].reg.value, gk_x_atom(s, bc));
+    if (fd >= 0 && fs >= 0 && s->node[st->fl_x].type == GK_T_F32 && in->op[0].size == 32) {
+        int32_t cond = gk_x_node(s, GK_OP_CMP, GK_T_F32, st->fl_x, st->fl_y, -1, (uint64_t)pred);
+        NODE(cond);
+        int32_t sel = gk_x_node(s, GK_OP_SELECT, GK_T_F32, cond, fs, fd, 0);
+        NODE(sel);
+        int32_t bc = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, sel, -1, -1, 0);
+        NODE(bc);
+        s->node[bc].w32 = 1;
+        return wr_gpr(s, st, in, in->op[0].reg.value, gk_x_atom(s, bc));
+    }
+    int32_t bit = fcmp_bit(s, st, pred);
+    NODE(bit);
+    int32_t r = gk_x_add(s, d, gk_x_mul(s, gk_x_add(s, src, d, -1), bit), 1);
+    NODE(r);
+    return wr_gpr(s, st, in, in->op[0].reg.value, r);
+}
+
+/* setcc r8 after ucomiss, into a register whose low byte is known to be 0 (xor eax, eax) */
+static gk_status setcc_float(gk_sym *s, gk_state *st, const gk_insn *in)
+{
+    int pred = cc_pred_of(in->ins.mnemonic), w;
+    int reg = in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(in->op[0].reg.value, &w) : -1;
+    int64_t old;
+    if (st->fl_kind != GK_FL_FCMP || pred < 0 || reg < 0 || w != 8 ||
+        (in->op[0].reg.value >= ZYDIS_REGISTER_AH && in->op[0].reg.value <= ZYDIS_REGISTER_BH))
+        FAIL("unsupported setcc");
+    if (!gk_x_is_const_int(s, st->gpr[reg], &old) || (old & 0xff))
+        FAIL("setcc into a register that is not cleared");
+    int32_t bit = fcmp_bit(s, st, pred);
+    NODE(bit);
+    int32_t r = gk_x_add(s, st->gpr[reg], bit, 1);
+    NODE(r);
+    st->gpr[reg] = r;
+    return GK_OK;
 }
 
 static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
@@ -852,6 +903,22 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
         return int_alu(s, st, in);
     case ZYDIS_MNEMONIC_CMP:
     case ZYDIS_MNEMONIC_TEST:
+        if (m == ZYDIS_MNEMONIC_TEST && in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER && in->op[0].size == 8 &&
+            in->op[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && in->op[1].imm.value.s >= 0 &&
+            in->op[1].imm.value.s < 0x80) {
+            int w, reg = gpr_id(in->op[0].reg.value, &w);
+            ZydisRegisterClass rc = ZydisRegisterGetClass(in->op[0].reg.value);
+            /* low byte only (not ah..bh): test r8, imm < 0x80 sets ZF/SF as on the full register */
+            if (reg < 0 || (rc == ZYDIS_REGCLASS_GPR8 && in->op[0].reg.value >= ZYDIS_REGISTER_AH &&
+                            in->op[0].reg.value <= ZYDIS_REGISTER_BH))
+                FAIL("unsupported register");
+            GK_TRY(need(s, in, st->gpr[reg]));
+            r = gk_x_intop(s, GK_OP_IAND, st->gpr[reg], gk_x_int(s, in->op[1].imm.value.s), 0);
+            NODE(r);
+            set_iflags(st, r, gk_x_int(s, 0), 1);
+            st->fl_bittest = 1;
+            return GK_OK;
+        }
         GK_TRY(rd_int(s, st, in, 0, &a));
         GK_TRY(rd_int(s, st, in, 1, &b));
         GK_TRY(need(s, in, a));
@@ -860,7 +927,9 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
             return set_iflags(st, a, b, 0);
         r = a == b ? a : gk_x_intop(s, GK_OP_IAND, a, b, in->op[0].size == 32);
         NODE(r);
-        return set_iflags(st, r, gk_x_int(s, 0), 1);
+        set_iflags(st, r, gk_x_int(s, 0), 1);
+        st->fl_bittest = a != b;
+        return GK_OK;
     case ZYDIS_MNEMONIC_PUSH:
         GK_TRY(rd_int(s, st, in, 0, &r));
         return push(s, st, in, r);
@@ -877,6 +946,9 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_CMOVB: case ZYDIS_MNEMONIC_CMOVBE: case ZYDIS_MNEMONIC_CMOVNB: case ZYDIS_MNEMONIC_CMOVNBE:
     case ZYDIS_MNEMONIC_CMOVZ: case ZYDIS_MNEMONIC_CMOVNZ: case ZYDIS_MNEMONIC_CMOVP: case ZYDIS_MNEMONIC_CMOVNP:
         return cmov_float(s, st, in);
+    case ZYDIS_MNEMONIC_SETB: case ZYDIS_MNEMONIC_SETBE: case ZYDIS_MNEMONIC_SETNB: case ZYDIS_MNEMONIC_SETNBE:
+    case ZYDIS_MNEMONIC_SETZ: case ZYDIS_MNEMONIC_SETNZ: case ZYDIS_MNEMONIC_SETP: case ZYDIS_MNEMONIC_SETNP:
+        return setcc_float(s, st, in);
 
     /* float arithmetic */
     case ZYDIS_MNEMONIC_ADDSS: case ZYDIS_MNEMONIC_ADDSD: case ZYDIS_MNEMONIC_ADDPS: case ZYDIS_MNEMONIC_ADDPD:
@@ -1138,7 +1210,8 @@ static gk_status merge_states(gk_sym *s, const gk_insn *in, gk_state *t, const g
             if (is_undef(s, a) || is_undef(s, b) || s->node[a].type == GK_T_I64 || s->node[b].type == GK_T_I64)
                 r = gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
             else {
-                int type = s->node[a].type == GK_T_F64 || s->node[b].type == GK_T_F64 ? GK_T_F64 : GK_T_F32;
+                /* a constant (the zero idiom is untyped) takes the other side's type */
+                int type = s->node[a].op == GK_OP_CONST ? s->node[b].type : s->node[a].type;
                 int32_t ca = gk_x_retype(s, a, type), cb = gk_x_retype(s, b, type), cc = gk_x_retype(s, cond, type);
                 r = (ca < 0 || cb < 0 || cc < 0) ? gk_x_undef(s, (uint64_t)(uintptr_t)in->addr)
                                                   : gk_x_node(s, GK_OP_SELECT, type, cc, ca, cb, 0);
@@ -1169,6 +1242,125 @@ static gk_status merge_states(gk_sym *s, const gk_insn *in, gk_state *t, const g
     }
     m.fl_kind = GK_FL_NONE;
     *out = m;
+    return GK_OK;
+}
+
+/* the value whose truth (int: != 0; mask: sign bit) is the jcc's condition on integer flags */
+static gk_status int_condition(gk_sym *s, const gk_insn *in, const gk_state *st, ZydisMnemonic cc, int32_t *cond,
+                               int *negate)
+{
+    int32_t d = gk_x_add(s, st->fl_x, st->fl_y, -1);
+    NODE(d);
+    int32_t sixty3 = gk_x_int(s, 63), one = gk_x_int(s, 1);
+    switch (cc) {
+    case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ:
+        *cond = d;
+        *negate = cc == ZYDIS_MNEMONIC_JZ;
+        break;
+    case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JS: case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNS:
+        *cond = gk_x_intop(s, GK_OP_ISAR, d, sixty3, 0);
+        *negate = cc == ZYDIS_MNEMONIC_JNL || cc == ZYDIS_MNEMONIC_JNS;
+        break;
+    case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNLE:
+        *cond = gk_x_intop(s, GK_OP_ISAR, gk_x_add(s, d, one, -1), sixty3, 0);
+        *negate = cc == ZYDIS_MNEMONIC_JNLE;
+        break;
+    default:
+        FAIL("unsupported condition on a value computed at run time");
+    }
+    NODE(*cond);
+    return GK_OK;
+}
+
+/* merge the arms of a conditional region: values that differ become PHIs */
+static gk_status merge_phi(gk_sym *s, const gk_insn *in, const gk_state *t, const gk_state *f, int arm, gk_state *out)
+{
+    gk_state m = *t;
+    int parent = s->loop[arm].parent;
+    for (int i = 0; i < 32 + t->nslot; i++) {
+        int32_t a, b;
+        int j = -1;
+        if (i < 32) {
+            a = i < 16 ? t->gpr[i] : t->xmm[i - 16];
+            b = i < 16 ? f->gpr[i] : f->xmm[i - 16];
+        } else {
+            j = slot_find(f, t->slot[i - 32].off);
+            a = t->slot[i - 32].node;
+            b = j >= 0 ? f->slot[j].node : -1;
+        }
+        int32_t r = a;
+        if (a != b) {
+            r = gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
+            if (!is_undef(s, a) && !is_undef(s, b)) {
+                int ta = s->node[a].type, tb = s->node[b].type;
+                int type = ta == tb ? ta : (s->node[a].op == GK_OP_CONST ? tb : ta);
+                int32_t ca = type == GK_T_I64 ? a : gk_x_retype(s, a, type);
+                int32_t cb = type == GK_T_I64 ? b : gk_x_retype(s, b, type);
+                if (ca >= 0 && cb >= 0 && (type == GK_T_I64) == (ta == GK_T_I64) && (ta == GK_T_I64) == (tb == GK_T_I64)) {
+                    r = gk_x_special(s, GK_OP_PHI, type, ca, cb, -1, (uint64_t)arm, parent, s->node[ca].wit);
+                    if (type == GK_T_I64)
+                        r = gk_x_atom(s, r);
+                }
+            }
+            NODE(r);
+        }
+        if (i < 16)
+            m.gpr[i] = r;
+        else if (i < 32)
+            m.xmm[i - 16] = r;
+        else
+            m.slot[i - 32].node = j >= 0 ? r : gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
+    }
+    m.fl_kind = GK_FL_NONE;
+    *out = m;
+    return GK_OK;
+}
+
+/* A conditional region: both arms run with their effects recorded in their own scopes; the
+ * trace gets IF / ELSE / ENDIF and PHIs. */
+static gk_status cond_region(exec *e, gk_state *st, const gk_insn *in, int32_t cond, int negate, int taken, int fall,
+                             int stop, int hdr, int *end)
+{
+    gk_sym *s = e->s;
+    if (s->select_probe) {
+        s->wants_region = 1;
+        FAIL("a conditional region under a float condition");
+    }
+    if (s->nloop + 2 > GK_SYM_MAX_LOOPS)
+        FAIL("too many loops and conditional regions");
+    int arm = s->nloop;
+    s->nloop += 2;
+    for (int k = 0; k < 2; k++) {
+        gk_loop_rec *R = &s->loop[arm + k];
+        memset(R, 0, sizeof *R);
+        R->parent = s->cur_loop;
+        R->depth = gk_x_scope_depth(s, s->cur_loop) + 1;
+        R->arm = k + 1;
+        R->cond = cond;
+        R->negate = negate;
+        R->trip = R->idx = -1;
+        R->final = 1;
+    }
+    int saved = s->cur_loop;
+    gk_state ts = *st, fs = *st;
+    int te = END_BACK, fe = END_BACK;
+    gk_status r = GK_OK;
+    s->cur_loop = arm;
+    if (taken != hdr)
+        r = region(e, &ts, taken, stop, &te);
+    s->cur_loop = arm + 1;
+    if (r == GK_OK && fall != hdr)
+        r = region(e, &fs, fall, stop, &fe);
+    s->cur_loop = saved;
+    GK_TRY(r);
+    if (te != fe)
+        FAIL("branch arms end differently");
+    if (s->neff >= GK_SYM_MAX_EFFECTS)
+        FAIL("too many effects");
+    s->eff[s->neff++] = (gk_effect){GK_EFF_IF, saved, arm};
+    s->epoch++;
+    GK_TRY(merge_phi(s, in, &ts, &fs, arm, st));
+    *end = te;
     return GK_OK;
 }
 
@@ -1209,17 +1401,38 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
         *next = c->exit_taken ? fall : taken;
         return GK_OK;
     }
+    int join = b->ipdom;
+    int stop = join == s->code.nblocks ? -1 : join, hdr = -1;
+    if (e->nctx) {
+        hdr = s->code.loops[e->ctx[e->nctx - 1].nl].header;
+        if (stop < 0 || !in_active_loop(e, stop)) /* arms each end an iteration: join at the back edge */
+            stop = hdr;
+    }
     if (st->fl_kind == GK_FL_ICMP) {
         int depth = gk_x_scope_depth(s, s->cur_loop);
         const gk_poly *px = gk_x_poly(s, st->fl_x), *py = gk_x_poly(s, st->fl_y);
         if (!px || !py)
             FAIL("branch on a non-integer value");
-        if (depth > 0 && (gk_x_poly_uses(s, px, depth) || gk_x_poly_uses(s, py, depth)))
-            FAIL("branch depends on a value computed in the loop");
-        int h = cc_holds_int(cc, s->node[st->fl_x].wit, s->node[st->fl_y].wit, st->fl_zs_only);
-        if (h < 0)
-            FAIL("unsupported integer condition");
-        *next = h ? taken : fall;
+        int varying = depth > 0 && (gk_x_poly_uses(s, px, depth) || gk_x_poly_uses(s, py, depth));
+        if (!varying && !st->fl_bittest) {
+            /* a size guard: decided for the witness sizes */
+            int h = cc_holds_int(cc, s->node[st->fl_x].wit, s->node[st->fl_y].wit, st->fl_zs_only);
+            if (h < 0)
+                FAIL("unsupported integer condition");
+            *next = h ? taken : fall;
+            return GK_OK;
+        }
+        /* a bit test (remainder of an unrolled loop) or a value computed in a loop: both arms */
+        if (join < 0)
+            FAIL("branch without a join point");
+        int32_t cond = -1;
+        int negate = 0;
+        GK_TRY(int_condition(s, in, st, cc, &cond, &negate));
+        if (++s->depth > GK_SYM_MAX_DEPTH)
+            FAIL("branches nested too deeply");
+        GK_TRY(cond_region(e, st, in, cond, negate, taken, fall, stop, hdr, end));
+        s->depth--;
+        *next = stop;
         return GK_OK;
     }
     if (st->fl_kind != GK_FL_FCMP)
@@ -1227,7 +1440,6 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
     int pred = cc_pred_float(cc);
     if (pred < 0)
         FAIL("unsupported float condition");
-    int join = b->ipdom;
     if (join < 0)
         FAIL("branch without a join point");
     if (++s->depth > GK_SYM_MAX_DEPTH)
@@ -1235,25 +1447,34 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
     int type = s->node[st->fl_x].type;
     int32_t cond = gk_x_node(s, GK_OP_CMP, type, st->fl_x, st->fl_y, -1, (uint64_t)pred);
     NODE(cond);
-    int before = s->neff;
+    int before = s->neff, nloop0 = s->nloop;
+    uint64_t epoch0 = s->epoch;
     gk_state ts = *st, fs = *st;
     int te = END_BACK, fe = END_BACK;
-    int stop = join == s->code.nblocks ? -1 : join, hdr = -1;
-    if (e->nctx) {
-        hdr = s->code.loops[e->ctx[e->nctx - 1].nl].header;
-        if (stop < 0 || !in_active_loop(e, stop)) /* arms each end an iteration: join at the back edge */
-            stop = hdr;
-    }
+    /* first as a select diamond; arms with stores or loops make it a conditional region,
+     * decided by the outermost such branch */
+    s->select_probe++;
+    gk_status r = GK_OK;
     if (taken != hdr)
-        GK_TRY(region(e, &ts, taken, stop, &te));
-    if (fall != hdr)
-        GK_TRY(region(e, &fs, fall, stop, &fe));
+        r = region(e, &ts, taken, stop, &te);
+    if (r == GK_OK && fall != hdr)
+        r = region(e, &fs, fall, stop, &fe);
+    s->select_probe--;
+    if (r != GK_OK) {
+        if (!s->wants_region || s->select_probe)
+            return r;
+        s->wants_region = 0;
+        s->neff = before;
+        s->epoch = epoch0;
+        s->nloop = nloop0;
+        GK_TRY(cond_region(e, st, in, cond, 0, taken, fall, stop, hdr, end));
+        s->depth--;
+        *next = stop;
+        return GK_OK;
+    }
     if (stop == hdr && hdr >= 0 && (te != END_BACK || fe != END_BACK))
         FAIL("branch arms end differently");
     s->depth--;
-    for (int i = before; i < s->neff; i++)
-        if (s->eff[i].kind != GK_EFF_LOAD)
-            FAIL("conditional store or loop");
     if (te != fe || (te == END_BACK && stop != hdr))
         FAIL("branch arms end differently");
     GK_TRY(merge_states(s, in, &ts, &fs, cond, st));
@@ -1448,6 +1669,10 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
     const gk_nloop *L = &s->code.loops[nl];
     const gk_insn *hin = &s->code.insn[s->code.blk[L->header].first];
     const gk_insn *in = hin;
+    if (s->select_probe) {
+        s->wants_region = 1;
+        FAIL("a loop under a float condition");
+    }
     if (e->nctx >= GK_SYM_MAX_DEPTH)
         FAIL("loops nested too deeply");
     carried_key keys[GK_SYM_MAX_ACCS];

@@ -26,6 +26,10 @@ enum { GK_T_VOID = 0, GK_T_F32, GK_T_F64, GK_T_I64 };
     X(ACC, "acc", 1)        /* a: initial value; imm: its LOOP */               \
     X(NEXT, "next", 2)      /* a: ACC; b: value for the next iteration */       \
     X(ACCOUT, "accout", 1)  /* a: ACC; its value after the loop */              \
+    X(IF, "if", 1)          /* a: condition (float: sign bit; int: != 0), imm: 1 negates; value: taken */ \
+    X(ELSE, "else", 0)      /* imm: its IF */                                   \
+    X(ENDIF, "endif", 0)    /* imm: its IF */                                   \
+    X(PHI, "phi", 3)        /* c: an IF; a if it took the first arm, else b */  \
     X(RET, "ret", 1)        /* a: the returned value */                         \
     X(ADD, "add", 2)                                                            \
     X(SUB, "sub", 2)                                                            \
