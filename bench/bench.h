@@ -61,7 +61,7 @@ void gk_bench_fill_f32(float *p, size_t n, uint64_t seed);
 /* A suite: registered in bench/suites.inc as GK_BENCH_SUITE(name, function, "description"). */
 typedef void (*gk_bench_suite_fn)(gk_bench_ctx *ctx);
 
-/* `gk bench <suite|list> [--threads N] [--json] [--plot file.svg] [--quick|--full] [--filter s]`:
+/* `gk bench <suite|all|list> [--threads N] [--json] [--plot file.svg] [--quick|--full] [--filter s]`:
  * argv[0] is "bench". Returns the process exit code (2 on bad usage). */
 int gk_cmd_bench(int argc, char **argv);
 

@@ -314,7 +314,7 @@ void gk_bench_fill_f32(float *p, size_t n, uint64_t seed)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gk bench <suite|list> [--threads N] [--json] [--plot file.svg] [--quick|--full]"
+    fprintf(f, "usage: gk bench <suite|all|list> [--threads N] [--json] [--plot file.svg] [--quick|--full]"
                " [--filter STR]\n");
 }
 
@@ -322,6 +322,7 @@ static void list_suites(FILE *f)
 {
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
         fprintf(f, "  %-12s %s\n", suites[i].name, suites[i].desc);
+    fprintf(f, "  %-12s %s\n", "all", "every suite above, in this order, into one report");
 }
 
 int gk_cmd_bench(int argc, char **argv)
@@ -365,11 +366,12 @@ int gk_cmd_bench(int argc, char **argv)
         list_suites(stdout);
         return 0;
     }
+    int all = !strcmp(suite, "all");
     gk_bench_suite_fn fn = NULL;
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
         if (!strcmp(suites[i].name, suite))
             fn = suites[i].fn;
-    if (!fn) {
+    if (!fn && !all) {
         fprintf(stderr, "gk bench: unknown suite '%s'; suites:\n", suite);
         list_suites(stderr);
         return 2;
@@ -404,8 +406,14 @@ int gk_cmd_bench(int argc, char **argv)
         fprintf(ctx.out, "%s %s", i ? "," : "", gk_peer_get(i)->label);
     fprintf(ctx.out, "%s\n\n", npeers ? "" : " none found");
 
-    fn(&ctx);
-    gk_bench_end_case(&ctx);
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+        if (!all && suites[i].fn != fn)
+            continue;
+        if (all)
+            fprintf(ctx.out, "== suite %s: %s\n\n", suites[i].name, suites[i].desc);
+        suites[i].fn(&ctx);
+        gk_bench_end_case(&ctx);
+    }
 
     int rc = 0;
     if (ctx.nrows == 0)

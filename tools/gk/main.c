@@ -14,7 +14,7 @@ static const struct {
     const char *usage;
 } commands[] = {
     {"info", gk_cmd_info, "info [--remeasure]          the DeviceProfile: CPU, caches, measured limits"},
-    {"bench", gk_cmd_bench, "bench <suite|list> [opts]   benchmarks vs peers (--threads N --json --plot f.svg"
+    {"bench", gk_cmd_bench, "bench <suite|all|list> ...  benchmarks vs peers (--threads N --json --plot f.svg"
                             " --quick --full --filter s)"},
     {"demo", gk_cmd_demo, "demo [--quick]              LLaMA-7B feed-forward block, checked and timed"},
     {"version", cmd_version, "version                     library version"},
