@@ -103,6 +103,7 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *pin)
     n->hnext = s->htab[h];
     n->emitted = -1;
     n->live = 0;
+    n->inner_use = 0;
     s->node[id] = *n;
     s->htab[h] = id;
     return id;

@@ -239,6 +239,9 @@ static gk_status mark(gk_sym *s, int32_t root, int32_t *stack)
         }
         for (int i = 0; i < nk; i++) {
             int32_t c = kids[i];
+            /* reads of an accumulator other than its final value and another loop's start value */
+            if (c >= 0 && s->node[c].op == GK_OP_ACC && x->op != GK_OP_ACCOUT && !(x->op == GK_OP_ACC && c == x->a))
+                s->node[c].inner_use = 1;
             if (c < 0 || s->node[c].live)
                 continue;
             if (sp >= GK_SYM_MAX_NODES)
@@ -349,9 +352,19 @@ static gk_status emit_scope(lin *L, int owner)
         int32_t trip;
         GK_TRY(emit(L, R->trip, &trip));
         int32_t init[GK_SYM_MAX_ACCS];
-        for (int j = 0; j < R->nacc; j++)
-            if (s->node[R->acc[j].acc].live)
-                GK_TRY(emit(L, s->node[R->acc[j].acc].a, &init[j]));
+        for (int j = 0; j < R->nacc; j++) {
+            const gk_node *a = &s->node[R->acc[j].acc];
+            if (!a->live)
+                continue;
+            int32_t in0 = a->a;
+            /* a value the loop leaves behind (its last iteration's) that nothing reads when the
+             * loop does not run: the C function would read an uninitialised register there */
+            if (s->node[in0].op == GK_X_UNDEF && !a->inner_use)
+                in0 = a->type == GK_T_I64 ? gk_x_int(s, 0) : gk_x_const(s, a->type, 0);
+            if (in0 < 0)
+                return gk_fail(GK_ERR_UNSUPPORTED, "trace: expression graph is full");
+            GK_TRY(emit(L, in0, &init[j]));
+        }
         int32_t loop_id = L->nextid++;
         L->loop_id[rec] = loop_id;
         L->depth++;
@@ -423,6 +436,18 @@ gk_status gk_linearize(gk_sym *s, int32_t retval, struct gk_op_trace **out)
         }
     }
     free(stack);
+    /* an accumulator starting another that is read inside its loop is read as well */
+    for (int changed = 1; changed && st == GK_OK;) {
+        changed = 0;
+        for (int32_t n = 1; n < s->nnode; n++) {
+            const gk_node *x = &s->node[n];
+            if (x->op == GK_OP_ACC && x->live && x->inner_use && s->node[x->a].op == GK_OP_ACC &&
+                !s->node[x->a].inner_use) {
+                s->node[x->a].inner_use = 1;
+                changed = 1;
+            }
+        }
+    }
     if (st == GK_OK)
         st = emit_scope(&L, -1);
     int32_t rv = -1, dummy;

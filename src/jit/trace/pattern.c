@@ -11,17 +11,29 @@
 
 static int is_load(const struct gk_op_trace *t, int v) { return v >= 0 && t->ops[v].op == GK_OP_LOAD; }
 
-/* next = acc + load*load, or fma(load, load, acc) */
+static int is_product(const struct gk_op_trace *t, int v)
+{
+    const gk_trace_op *m = &t->ops[v];
+    return m->op == GK_OP_MUL && is_load(t, m->a) && is_load(t, m->b);
+}
+
+/* next = acc + load*load (+ load*load ...: unrolled), or fma(load, load, acc) chains */
 static int is_mac(const struct gk_op_trace *t, int acc, int next)
 {
-    const gk_trace_op *o = &t->ops[next];
-    if (o->op == GK_OP_FMA)
-        return o->c == acc && is_load(t, o->a) && is_load(t, o->b);
-    if (o->op != GK_OP_ADD || (o->a != acc && o->b != acc))
-        return 0;
-    int p = o->a == acc ? o->b : o->a;
-    const gk_trace_op *m = &t->ops[p];
-    return m->op == GK_OP_MUL && is_load(t, m->a) && is_load(t, m->b);
+    for (int guard = 0; guard < 16; guard++) {
+        if (next == acc)
+            return guard > 0;
+        const gk_trace_op *o = &t->ops[next];
+        if (o->op == GK_OP_FMA && is_load(t, o->a) && is_load(t, o->b))
+            next = o->c;
+        else if (o->op == GK_OP_ADD && is_product(t, o->a))
+            next = o->b;
+        else if (o->op == GK_OP_ADD && is_product(t, o->b))
+            next = o->a;
+        else
+            return 0;
+    }
+    return 0;
 }
 
 /* structural equality of two values (index expressions of unrolled copies are separate ops) */
@@ -107,7 +119,7 @@ void gk_trace_classify(struct gk_op_trace *t)
         case GK_OP_STORE:
             top_has_store = 1;
             stores = 1;
-            if (depth != 1 || !reads_own_index(t, o->b, o->a, 0))
+            if (!reads_own_index(t, o->b, o->a, 0))
                 identity = 0;
             break;
         case GK_OP_LOAD:

@@ -109,6 +109,7 @@ typedef struct {
     int32_t hnext;
     int32_t emitted; /* linearizer: value id, -1 */
     uint8_t live;
+    uint8_t inner_use; /* an ACC read by something other than its ACCOUT */
 } gk_node;
 
 /* ---- executor state ---- */
