@@ -41,7 +41,8 @@ int gk_bench_quick(const gk_bench_ctx *ctx);    /* --quick: fewer shapes/reps (u
 void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl,
                   int (*fn)(void *arg), void *arg);
 
-/* Finish the current case: print its rows. */
+/* Finish the current case: print its rows (each row is printed as soon as it is timed; this
+ * closes the case's table). */
 void gk_bench_end_case(gk_bench_ctx *ctx);
 
 /* 1 when case c passes --filter (a substring of "op shape"); suites call it before allocating
