@@ -159,6 +159,9 @@ static void run_kind(gk_bench_ctx *ctx, act_kind k, int64_t rows, const char *wh
     for (int i = 0; i < a.copies; i++) {
         a.x[i] = gk_bench_alloc(bytes);
         gk_bench_fill_f32(a.x[i], (size_t)(rows * ROW), 1 + (uint64_t)i);
+        if (k <= K_SWIGLU) /* activations see [-4, 4), a realistic pre-activation range */
+            for (int64_t e = 0; e < rows * ROW; e++)
+                a.x[i][e] *= 4.0f;
         a.y[i] = in_place ? a.x[i] : gk_bench_alloc(bytes);
         if (k == K_SWIGLU) {
             a.u[i] = gk_bench_alloc(bytes);
