@@ -179,18 +179,28 @@ int jt_builtin_count(void) { return NOPS; }
 
 const char *jt_builtin_name(int i) { return i >= 0 && i < NOPS ? ops[i].name : NULL; }
 
-void jt_check_builtin(const char *op, const char *label, void (*fn)(void))
+static int check_builtin(const char *op, const char *label, void (*fn)(void), int may_reject)
 {
     int k = 0;
     while (k < NOPS && strcmp(ops[k].name, op))
         k++;
     CHECK(k < NOPS && fn, "%s: unknown built-in %s or no function", label, op);
     if (k == NOPS || !fn)
-        return;
+        return 0;
     CHECK_STATUS(gk_register_scalar_fn(label, fn, &ops[k].sig), GK_OK);
+    if (may_reject) {
+        const struct gk_op_trace *r = NULL;
+        gk_status s = gk_trace_get(label, &r);
+        if (s != GK_OK) {
+            CHECK(s == GK_ERR_UNSUPPORTED && strstr(gk_last_error(), "at 0x"), "%s: %s: %s", label, gk_status_str(s),
+                  gk_last_error());
+            printf("GAP %s: %s\n", label, gk_last_error());
+            return 1;
+        }
+    }
     const struct gk_op_trace *t = jt_get(label, ops[k].pattern);
     if (!t)
-        return;
+        return 0;
     static const int64_t sizes[] = {1, 2, 7, 33, 1000};
     static const int64_t shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {8, 16, 9}, {2, 1, 13}};
     switch (ops[k].kind) {
@@ -223,4 +233,12 @@ void jt_check_builtin(const char *op, const char *label, void (*fn)(void))
         }
         break;
     }
+    return 0;
+}
+
+void jt_check_builtin(const char *op, const char *label, void (*fn)(void)) { check_builtin(op, label, fn, 0); }
+
+int jt_check_builtin_or_reject(const char *op, const char *label, void (*fn)(void))
+{
+    return check_builtin(op, label, fn, 1);
 }
