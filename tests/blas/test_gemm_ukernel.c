@@ -1,8 +1,10 @@
 /* The f32 GEMM micro-kernel contract (src/kernels/gemm/ukernel.h, docs/GEMM.md), tested on each
  * kernel directly for every edge the drivers rely on: every m <= MR and n <= NR; k = 0, 1, odd,
  * and longer than an unroll; the three C modes (C is NaN-filled when it must not be read);
- * packed and strided A at odd, unaligned offsets; B lanes >= n holding NaN (multiplied, never
- * stored); NaN guards around the tile inside a wider C (nothing outside m-by-n is touched).
+ * packed and strided A at odd, unaligned offsets, the strided one in an allocation that ends
+ * with row m-1 (rows >= m are never read: run under valgrind to see it); B lanes >= n holding
+ * NaN (multiplied, never stored); NaN guards around the tile inside a wider C (nothing outside
+ * m-by-n is touched).
  * Kernels run only where the CPU has their ISA.
  * Tolerance: inputs are small integers, so every product and partial sum is exact in f32 and
  * the result must equal the float64 reference exactly. */
@@ -72,13 +74,22 @@ static void check_kernel(const gk_f32_ukernel *uk, const char *name)
                             for (int r = 0; r < m; r++)
                                 for (int j = 0; j < n; j++)
                                     ct[r * ldc + j] = 1.0f;
+                        /* strided A in a buffer that ends with row m-1, so a read of a row >= m
+                         * leaves the allocation (caught by valgrind, see tests/blas/CMakeLists.txt) */
+                        float *tight = malloc(sizeof(float) * (size_t)((m - 1) * lda + k + 1));
+                        memcpy(tight, av, sizeof(float) * (size_t)((m - 1) * lda + k));
+                        /* B likewise ends with row k-1 */
+                        float *btight = malloc(sizeof(float) * (size_t)(k * nr + 1));
+                        memcpy(btight, bv, sizeof(float) * (size_t)(k * nr));
                         gk_f32_ukernel_args args = {
-                            .a = packed ? ap + 1 : av, .b = bv, .c = ct, .k = k,
+                            .a = packed ? ap + 1 : tight, .b = btight, .c = ct, .k = k,
                             .rs_a = packed ? 4 : 4 * lda, .cs_a = packed ? 4 * mr : 4,
                             .rs_b = 4 * nr, .ldc = 4 * ldc, .m = m, .n = n,
                             .bias = mode == 1 ? bias : NULL, .accumulate = mode == 2,
                         };
                         uk->fn(&args);
+                        free(tight);
+                        free(btight);
                         for (int64_t i = 0; i < crows * ldc; i++) {
                             int64_t r = i / ldc - 1, j = i % ldc - PAD;
                             if (r >= 0 && r < m && j >= 0 && j < n) {
