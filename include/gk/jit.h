@@ -102,6 +102,10 @@ GK_API gk_status gk_trace_deserialize(const unsigned char *bytes, size_t len, st
 GK_API int gk_trace_fn_count(void);
 GK_API const char *gk_trace_fn_name(int index);
 
+/* The function and signature registered under name (either out-pointer may be NULL);
+ * GK_ERR_INVALID_ARG for an unknown name. */
+GK_API gk_status gk_trace_fn_info(const char *name, void (**fn)(void), gk_fn_sig *sig);
+
 #ifdef __cplusplus
 }
 #endif

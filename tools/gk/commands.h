@@ -7,5 +7,6 @@
 int gk_cmd_info(int argc, char **argv);  /* tools/gk/info.c */
 int gk_cmd_bench(int argc, char **argv); /* bench/harness.c (declared in bench/bench.h too) */
 int gk_cmd_demo(int argc, char **argv);  /* tools/gk/demo.c */
+int gk_cmd_trace(int argc, char **argv); /* tools/gk/trace.c */
 
 #endif

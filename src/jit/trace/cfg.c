@@ -179,7 +179,8 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         return gk_sym_fail(s, NULL, "function extent of %zu bytes is empty or too large", span);
     int32_t *at = malloc(sizeof *at * span);
     int32_t *work = malloc(sizeof *work * GK_SYM_MAX_INSNS);
-    c->insn = malloc(sizeof *c->insn * GK_SYM_MAX_INSNS);
+    int cap = 64; /* grows: most functions are a few dozen instructions */
+    c->insn = malloc(sizeof *c->insn * (size_t)cap);
     if (!at || !work || !c->insn) {
         free(at);
         free(work);
@@ -206,6 +207,15 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             if (c->ninsn >= GK_SYM_MAX_INSNS) {
                 st = gk_sym_fail(s, NULL, "more than %d instructions", GK_SYM_MAX_INSNS);
                 break;
+            }
+            if (c->ninsn == cap) {
+                gk_insn *ni = realloc(c->insn, sizeof *ni * (size_t)cap * 2);
+                if (!ni) {
+                    st = gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+                    break;
+                }
+                c->insn = ni;
+                cap *= 2;
             }
             gk_insn *in = &c->insn[c->ninsn];
             in->addr = lo + off;
@@ -251,7 +261,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
     /* leaders */
     uint8_t *leader = calloc((size_t)c->ninsn, 1);
     c->insn_block = malloc(sizeof(int) * (size_t)c->ninsn);
-    c->blk = calloc(GK_SYM_MAX_BLOCKS + 1, sizeof *c->blk);
+    c->blk = calloc((size_t)c->ninsn + 2, sizeof *c->blk); /* a block has at least one instruction */
     if (!leader || !c->insn_block || !c->blk) {
         free(leader);
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");

@@ -191,3 +191,20 @@ const char *gk_trace_fn_name(int index)
     pthread_mutex_unlock(&lock);
     return n;
 }
+
+gk_status gk_trace_fn_info(const char *name, void (**fn)(void), gk_fn_sig *sig)
+{
+    if (!name)
+        return gk_fail(GK_ERR_INVALID_ARG, "gk_trace_fn_info: NULL name");
+    pthread_mutex_lock(&lock);
+    builtins_locked();
+    int i = find(name);
+    if (i >= 0) {
+        if (fn)
+            *fn = tab[i]->fn;
+        if (sig)
+            *sig = tab[i]->sig;
+    }
+    pthread_mutex_unlock(&lock);
+    return i >= 0 ? GK_OK : gk_fail(GK_ERR_INVALID_ARG, "gk_trace_fn_info: no scalar function \"%s\"", name);
+}

@@ -165,7 +165,7 @@ typedef struct gk_sym {
     ZydisFormatter fmt;
     gk_node *node;
     int nnode;
-    int32_t *htab; /* hash heads, GK_SYM_MAX_NODES*2 */
+    int32_t *htab; /* hash heads (chains through gk_node.hnext) */
     gk_poly *poly;
     int npoly;
     gk_loop_rec *loop;
