@@ -201,8 +201,8 @@ typedef struct blocked_ctx {
     int64_t j0, nc, k0, kc;
     const float *bp;
     float *bbuf;  /* packed B of the current block (when B is not prepacked) */
-    float *abuf;  /* one MC x KC packed A block per thread */
     int64_t groups, panels_per_group;
+    int no_memory; /* set by a task that could not get its A buffer */
 } blocked_ctx;
 
 /* Panels packed per task: enough row length for the packing to stream B. */
@@ -221,10 +221,18 @@ static void pack_b_task(void *vctx, int64_t begin, int64_t end, int tid)
         gk_pack_b_nn(x->bs.b, x->bs.ldb, x->k0, x->kc, j, cols, NR, dst);
 }
 
+/* Each call takes its own A buffer from the scratch cache (not one per thread id: the thread
+ * count may change between planning and running, and a task never depends on which thread runs
+ * it). */
 static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
-    const blocked_ctx *x = vctx;
-    float *ap = x->abuf + (int64_t)tid * x->bl.mc * x->kc;
+    blocked_ctx *x = vctx;
+    (void)tid;
+    float *ap = gk_gemm_scratch_get((size_t)(x->bl.mc * x->kc) * sizeof(float));
+    if (!ap) {
+        __atomic_store_n(&x->no_memory, 1, __ATOMIC_RELAXED);
+        return;
+    }
     int64_t npanels = cdiv(x->nc, NR);
     int64_t packed_i0 = -1;
     for (int64_t t = begin; t < end; t++) {
@@ -244,6 +252,7 @@ static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
                             min64(MR, mcur - ir), ncur, x->kc, x->bias ? x->bias + j : NULL, x->k0 > 0);
         }
     }
+    gk_gemm_scratch_put(ap);
 }
 
 static gk_status gemm_blocked(int64_t m, int64_t n, int64_t k, blocking bl, const float *a, int64_t lda, bsrc bs,
@@ -253,15 +262,9 @@ static gk_status gemm_blocked(int64_t m, int64_t n, int64_t k, blocking bl, cons
     int parallel = worth_threads(m, n, k);
     int threads = parallel ? gk_pool_threads() : 1;
     int64_t mblocks = cdiv(m, bl.mc);
-    void *bbuf = NULL, *abuf = gk_gemm_scratch_get((size_t)threads * (size_t)(bl.mc * bl.kc) * sizeof(float));
-    if (!bs.packed)
-        bbuf = gk_gemm_scratch_get((size_t)cdiv(min64(bl.nc, n), NR) * NR * (size_t)bl.kc * sizeof(float));
-    if (!abuf || (!bs.packed && !bbuf)) {
-        gk_gemm_scratch_put(abuf);
-        gk_gemm_scratch_put(bbuf);
-        return gk_fail(GK_ERR_NO_MEMORY, "gemm: out of memory for the packing buffers");
-    }
-    x.abuf = abuf;
+    void *bbuf = NULL;
+    if (!bs.packed && !(bbuf = gk_gemm_scratch_get((size_t)cdiv(min64(bl.nc, n), NR) * NR * (size_t)bl.kc * sizeof(float))))
+        return gk_fail(GK_ERR_NO_MEMORY, "gemm: out of memory for the packed B block");
     x.bbuf = bbuf;
     for (x.j0 = 0; x.j0 < n; x.j0 += bl.nc) {
         x.nc = min64(bl.nc, n - x.j0);
@@ -281,8 +284,9 @@ static gk_status gemm_blocked(int64_t m, int64_t n, int64_t k, blocking bl, cons
             run_tasks(parallel, mblocks * x.groups, block_task, &x);
         }
     }
-    gk_gemm_scratch_put(abuf);
     gk_gemm_scratch_put(bbuf);
+    if (x.no_memory)
+        return gk_fail(GK_ERR_NO_MEMORY, "gemm: out of memory for a packed A block");
     return GK_OK;
 }
 
