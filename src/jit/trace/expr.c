@@ -58,26 +58,31 @@ static uint32_t hash_node(const gk_node *n, const gk_poly *p)
                 MIX((uint32_t)p->t[i].at[k]);
         }
 #undef MIX
-    return (uint32_t)(h ^ (h >> 29)) & (HSIZE - 1);
+    /* the multiply only carries low bits upwards: fold the high bits down (murmur3 fmix64) */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return (uint32_t)h & (HSIZE - 1);
 }
 
 static int same_poly(const gk_poly *a, const gk_poly *b) { return a->n == b->n && !memcmp(a->t, b->t, sizeof a->t[0] * (size_t)a->n); }
 
 /* Find or add a node; p is the polynomial of a GK_X_POLY node. -1 when the graph is full. */
-static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *pin)
+static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
 {
-    gk_poly pl; /* pin may point into s->poly, which may move below */
-    const gk_poly *p = NULL;
-    if (pin) {
-        pl = *pin;
-        p = &pl;
-    }
     uint32_t h = hash_node(n, p);
     for (int32_t i = s->htab[h]; i >= 0; i = s->node[i].hnext) {
         gk_node *o = &s->node[i];
         if (o->op == n->op && o->type == n->type && o->w32 == n->w32 && o->a == n->a && o->b == n->b && o->c == n->c &&
             o->imm == n->imm && o->scope == n->scope && (!p || same_poly(&s->poly[o->poly], p)))
             return i;
+    }
+    gk_poly pl; /* p may point into s->poly, which may move below */
+    if (p) {
+        pl = *p;
+        p = &pl;
     }
     if (s->nnode >= GK_SYM_MAX_NODES)
         return -1;

@@ -244,7 +244,7 @@ static gk_status mark(gk_sym *s, int32_t root, int32_t *stack)
                 s->node[c].inner_use = 1;
             if (c < 0 || s->node[c].live)
                 continue;
-            if (sp >= GK_SYM_MAX_NODES)
+            if (sp >= s->nnode)
                 return gk_fail(GK_ERR_INTERNAL, "trace: liveness stack overflow");
             s->node[c].live = 1;
             stack[sp++] = c;
@@ -405,7 +405,7 @@ gk_status gk_linearize(gk_sym *s, int32_t retval, struct gk_op_trace **out)
     L.loop_id = malloc(sizeof *L.loop_id * (size_t)(s->nloop ? s->nloop : 1));
     for (int i = 0; L.loop_id && i < s->nloop; i++)
         L.loop_id[i] = -1;
-    int32_t *stack = malloc(sizeof *stack * GK_SYM_MAX_NODES);
+    int32_t *stack = malloc(sizeof *stack * (size_t)s->nnode); /* each node is pushed at most once */
     gk_status st = (L.loop_id && stack) ? GK_OK : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     /* liveness to a fixed point: a live loop makes its trip count live */
     for (int i = 0; i < s->neff && st == GK_OK; i++)

@@ -20,7 +20,7 @@ enum {
     GK_SYM_MAX_NODES = 1 << 16,
     GK_SYM_MAX_POLYS = 1 << 15,
     GK_SYM_MAX_STEPS = 1 << 18,  /* instructions executed symbolically, all paths and rounds */
-    GK_SYM_MAX_SLOTS = 64,       /* live stack slots */
+    GK_SYM_MAX_SLOTS = 40,       /* live stack slots */
     GK_SYM_MAX_LOOPS = 256,      /* loop records, all rounds */
     GK_SYM_MAX_EFFECTS = 1 << 14,
     GK_SYM_MAX_ACCS = 48,        /* carried values per loop */
@@ -169,9 +169,9 @@ typedef struct gk_sym {
     gk_poly *poly;
     int npoly;
     gk_loop_rec *loop;
-    int nloop;
+    int nloop, loopcap;
     gk_effect *eff;
-    int neff;
+    int neff, effcap;
     int cur_loop;  /* loop record being recorded, -1 top */
     uint64_t epoch; /* memory version: bumped by every store and loop */
     long steps;

@@ -39,6 +39,36 @@ gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...)
                    (size_t)(at->addr - s->code.lo), text, why);
 }
 
+/* room for one more effect / n more scope records (both arrays grow; indices stay valid,
+ * pointers into them do not) */
+static int eff_room(gk_sym *s)
+{
+    if (s->neff < s->effcap)
+        return 1;
+    if (s->effcap >= GK_SYM_MAX_EFFECTS)
+        return 0;
+    gk_effect *n = realloc(s->eff, sizeof *n * (size_t)s->effcap * 2);
+    if (!n)
+        return 0;
+    s->eff = n;
+    s->effcap *= 2;
+    return 1;
+}
+
+static int loop_room(gk_sym *s, int n)
+{
+    while (s->nloop + n > s->loopcap) {
+        if (s->loopcap >= GK_SYM_MAX_LOOPS)
+            return 0;
+        gk_loop_rec *r = realloc(s->loop, sizeof *r * (size_t)s->loopcap * 2);
+        if (!r)
+            return 0;
+        s->loop = r;
+        s->loopcap *= 2;
+    }
+    return 1;
+}
+
 #define FAIL(...) return gk_sym_fail(s, in, __VA_ARGS__)
 #define NODE(x)                                                    \
     do {                                                           \
@@ -222,9 +252,10 @@ static gk_status rodata(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand 
 static int32_t array_load(gk_sym *s, int arr, int32_t idx)
 {
     int32_t n = gk_x_special(s, GK_OP_LOAD, GK_T_F32, idx, -1, (int32_t)s->epoch, (uint64_t)arr, s->cur_loop, 0);
-    if (n >= 0 && s->neff < GK_SYM_MAX_EFFECTS)
-        s->eff[s->neff++] = (gk_effect){GK_EFF_LOAD, s->cur_loop, n};
-    return s->neff < GK_SYM_MAX_EFFECTS ? n : -1;
+    if (n < 0 || !eff_room(s))
+        return -1;
+    s->eff[s->neff++] = (gk_effect){GK_EFF_LOAD, s->cur_loop, n};
+    return n;
 }
 
 /* a float value of `type` from a register or memory operand */
@@ -384,7 +415,7 @@ static gk_status wr_mem(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisD
         v = gk_x_retype(s, v, GK_T_F32);
     if (v < 0)
         FAIL("stores a double to a float array");
-    if (s->neff >= GK_SYM_MAX_EFFECTS)
+    if (!eff_room(s))
         FAIL("too many effects");
     int32_t n = gk_x_special(s, GK_X_STORE, GK_T_VOID, l.idx, v, (int32_t)s->epoch, (uint64_t)l.arr, s->cur_loop, 0);
     NODE(n);
@@ -1326,7 +1357,7 @@ static gk_status cond_region(exec *e, gk_state *st, const gk_insn *in, int32_t c
         s->wants_region = 1;
         FAIL("a conditional region under a float condition");
     }
-    if (s->nloop + 2 > GK_SYM_MAX_LOOPS)
+    if (!loop_room(s, 2))
         FAIL("too many loops and conditional regions");
     int arm = s->nloop;
     s->nloop += 2;
@@ -1355,7 +1386,7 @@ static gk_status cond_region(exec *e, gk_state *st, const gk_insn *in, int32_t c
     GK_TRY(r);
     if (te != fe)
         FAIL("branch arms end differently");
-    if (s->neff >= GK_SYM_MAX_EFFECTS)
+    if (!eff_room(s))
         FAIL("too many effects");
     s->eff[s->neff++] = (gk_effect){GK_EFF_IF, saved, arm};
     s->epoch++;
@@ -1666,7 +1697,7 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
 static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
 {
     gk_sym *s = e->s;
-    const gk_nloop *L = &s->code.loops[nl];
+    const gk_nloop *L = &s->code.loops[nl]; /* code.loops never moves during execution */
     const gk_insn *hin = &s->code.insn[s->code.blk[L->header].first];
     const gk_insn *in = hin;
     if (s->select_probe) {
@@ -1685,7 +1716,7 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             FAIL("loop-carried values do not settle");
         s->neff = mark;
         s->epoch = epoch0;
-        if (s->nloop >= GK_SYM_MAX_LOOPS)
+        if (!loop_room(s, 1))
             FAIL("too many loops");
         int rec = s->nloop++;
         gk_loop_rec *R = &s->loop[rec];
@@ -1731,6 +1762,7 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
         s->cur_loop = saved_loop;
         e->nctx--;
         GK_TRY(rs);
+        R = &s->loop[rec]; /* nested regions may have grown the array */
         if (end != END_BACK)
             FAIL("return from inside a loop");
         if (c->exit_blk < 0)
@@ -1810,7 +1842,7 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             return gk_sym_fail(s, c->exit_in, "loop exit test in the middle of the body");
         GK_TRY(trip_count(s, c, bottom, &R->trip));
         R->final = 1;
-        if (s->neff >= GK_SYM_MAX_EFFECTS)
+        if (!eff_room(s))
             FAIL("too many effects");
         s->eff[s->neff++] = (gk_effect){GK_EFF_LOOP, s->cur_loop, rec};
         s->epoch++;
@@ -1860,8 +1892,10 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
     s->cur_loop = -1;
     ZydisDecoderInit(&s->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
     ZydisFormatterInit(&s->fmt, ZYDIS_FORMATTER_STYLE_INTEL);
-    s->loop = malloc(sizeof *s->loop * GK_SYM_MAX_LOOPS);
-    s->eff = malloc(sizeof *s->eff * GK_SYM_MAX_EFFECTS);
+    s->loopcap = 16;
+    s->effcap = 64;
+    s->loop = malloc(sizeof *s->loop * (size_t)s->loopcap);
+    s->eff = malloc(sizeof *s->eff * (size_t)s->effcap);
     gk_status st = (s->loop && s->eff) ? gk_expr_init(s) : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     if (st == GK_OK)
         st = gk_code_build(s, &s->code, entry, lo, hi);
