@@ -72,13 +72,21 @@ static void apply_neox(float *x0, float *x1, int64_t np, const float *c, const f
     }
 }
 
+/* Heads ahead that apply_token prefetches when more tokens follow: the NEOX layout reads and
+ * writes two streams half a head apart, which the hardware prefetchers follow poorly (streaming
+ * 64 MiB ran at 60% of a plain in-place loop without it, at par with it). */
+#define GK_ROPE_PREFETCH_HEADS 8
+
 /* Rotates pairs [p0, p0 + np) of every head of one token with the tables c, s (in the
- * layout's element order). */
+ * layout's element order); `more`: the call has tokens after this one (worth prefetching). */
 static void apply_token(float *xt, int64_t heads, int64_t head_dim, int64_t p0, int64_t np, const float *c,
-                        const float *s, gk_rope_layout layout)
+                        const float *s, gk_rope_layout layout, int more)
 {
     for (int64_t h = 0; h < heads; h++) {
         float *v = xt + h * head_dim;
+        if (more)
+            for (int64_t k = 0; k < head_dim; k += 64 / (int64_t)sizeof(float))
+                __builtin_prefetch(v + GK_ROPE_PREFETCH_HEADS * head_dim + k, 1);
         if (layout == GK_ROPE_NEOX)
             apply_neox(v + p0, v + head_dim / 2 + p0, np, c, s);
         else
@@ -164,7 +172,7 @@ static void GK_FN(gk_rope_f32)(int64_t tokens, int64_t heads, int64_t head_dim, 
             rope_freqs(theta, head_dim, p0, np, layout, fbuf);
         for (int64_t k = 0; k < tokens; k++) {
             token_table((float)pos[k], f, per * np, layout, &t);
-            apply_token(x + k * ld_token, heads, head_dim, p0, np, t.c, t.s, layout);
+            apply_token(x + k * ld_token, heads, head_dim, p0, np, t.c, t.s, layout, k + 1 < tokens);
         }
     }
 }
@@ -182,7 +190,7 @@ static void GK_FN(gk_rope_table_f32)(int64_t tokens, int64_t heads, int64_t head
         for (int64_t k = 0; k < tokens; k++) {
             const float *c = cos_tab + (int64_t)pos[k] * half + p0, *s = sin_tab + (int64_t)pos[k] * half + p0;
             if (layout == GK_ROPE_NEOX) {
-                apply_token(x + k * ld_token, heads, head_dim, p0, np, c, s, layout);
+                apply_token(x + k * ld_token, heads, head_dim, p0, np, c, s, layout, k + 1 < tokens);
                 continue;
             }
             for (int64_t i = 0; i < np; i++) {
@@ -190,7 +198,7 @@ static void GK_FN(gk_rope_table_f32)(int64_t tokens, int64_t heads, int64_t head
                 t.s[2 * i] = -s[i];
                 t.s[2 * i + 1] = s[i];
             }
-            apply_token(x + k * ld_token, heads, head_dim, p0, np, t.c, t.s, layout);
+            apply_token(x + k * ld_token, heads, head_dim, p0, np, t.c, t.s, layout, k + 1 < tokens);
         }
     }
 }
