@@ -14,7 +14,7 @@ typedef gk_status (*unary_op)(int64_t n, const float *x, float *y);
  *  exp, tanh: the vecmath bounds (2, 3 ULP; docs/VECMATH.md) plus libm's own <= 1 ULP: 3 and
  *    4 ULP of s.
  *  relu: exact.
- *  silu: sigmoid within 4 ULP, times x: 6 ULP of s; results below 1e-30 in magnitude (x < -64,
+ *  silu: sigmoid within 3 ULP, times x, plus libm's rounding in the definition: 6 ULP of s; results below 1e-30 in magnitude (x < -64,
  *    where the definition's expf overflows to inf at -88.7 and gives -0) only need |y| < 1e-25.
  *  gelu_tanh: the argument v = 2 sqrt(2/pi) (x + 0.044715 x^3) is rounded to float, and
  *    e^-v amplifies its up to 3 roundings by |v|: |y - d| <= (8 + 4|v|) 2^-24 |d|, plus |x| 2^-124 where the

@@ -38,7 +38,7 @@ static const vm_spec specs[] = {
     {GK_TVM_LOG, "log", log, 0.0f, FLT_MAX, 2, 2, 0, 1},
     {GK_TVM_TANH, "tanh", tanh, -12.0f, 12.0f, 3, 3, 0, 1},
     {GK_TVM_ERF, "erf", erf, -5.0f, 5.0f, 2, 2, 0, 1},
-    {GK_TVM_SIGMOID, "sigmoid", ref_sigmoid, -86.5f, 100.0f, 4, 4, 0, 0},
+    {GK_TVM_SIGMOID, "sigmoid", ref_sigmoid, -86.5f, 100.0f, 3, 3, 0, 0},
     {GK_TVM_RECIP, "recip", ref_recip, 0x1p-126f, 0x1p126f, 2, 2, 0, 0},
     {GK_TVM_RSQRT, "rsqrt", ref_rsqrt, 0x1p-126f, FLT_MAX, 2, 2, 0, 0},
     {GK_TVM_SINCOS, "sin", sin, -GK_TVM_SINCOS_MAX, GK_TVM_SINCOS_MAX, 2, 2, 0x1p-26, 0},

@@ -6,7 +6,7 @@
  *
  * Accuracy against the scalar definitions (src/scalar/activations.c), which use libm in float:
  * exp and tanh are within the vecmath bounds (docs/VECMATH.md); silu/swiglu are x * sigmoid(x)
- * with gk_v_sigmoid (<= 4 ULP, no division); gelu_tanh uses the identity
+ * with gk_v_sigmoid (<= 3 ULP, never overflows); gelu_tanh uses the identity
  * 0.5 (1 + tanh u) = sigmoid(2u), which has no cancellation for negative x (the definition
  * loses relative accuracy there, so tests compare with an absolute floor); gelu_erf is
  * 0.5 x (1 + erf(x / sqrt 2)) like the definition. Non-finite inputs give what the definitions
