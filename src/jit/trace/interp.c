@@ -450,11 +450,10 @@ gk_status gk_trace_eval(const struct gk_op_trace *t, int64_t n, const float *con
     if (!t || n < 0)
         return gk_fail(GK_ERR_INVALID_ARG, "gk_trace_eval: NULL trace or negative n");
     const gk_fn_sig *s = &t->sig;
-    int nf = 0, ni = 0, nin = 0, nout = 0;
+    int nf = 0, ni = 0, nout = 0;
     for (int j = 0; j < s->nargs; j++) {
         nf += s->args[j] == GK_ARG_F32;
         ni += s->args[j] == GK_ARG_I64;
-        nin += s->args[j] == GK_ARG_PTR_IN;
         nout += s->args[j] == GK_ARG_PTR_OUT;
     }
     gk_trace_arg args[8];

@@ -977,6 +977,23 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_CMOVB: case ZYDIS_MNEMONIC_CMOVBE: case ZYDIS_MNEMONIC_CMOVNB: case ZYDIS_MNEMONIC_CMOVNBE:
     case ZYDIS_MNEMONIC_CMOVZ: case ZYDIS_MNEMONIC_CMOVNZ: case ZYDIS_MNEMONIC_CMOVP: case ZYDIS_MNEMONIC_CMOVNP:
         return cmov_float(s, st, in);
+    case ZYDIS_MNEMONIC_SBB:
+    case ZYDIS_MNEMONIC_ADC: {
+        /* the carry of ucomiss (less or unordered) as a 0/1 integer: clang's count of x == inf */
+        if (st->fl_kind != GK_FL_FCMP || in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER || in->op[0].size < 32)
+            FAIL("add/subtract with carry that is not a float compare's");
+        GK_TRY(rd_int(s, st, in, 0, &a));
+        GK_TRY(rd_int(s, st, in, 1, &b));
+        GK_TRY(need(s, in, a));
+        GK_TRY(need(s, in, b));
+        int32_t cf = fcmp_bit(s, st, 1 | 8);
+        NODE(cf);
+        int sign = m == ZYDIS_MNEMONIC_SBB ? -1 : 1;
+        r = gk_x_add(s, gk_x_add(s, a, b, sign), cf, sign);
+        NODE(r);
+        st->fl_kind = GK_FL_NONE;
+        return wr_gpr(s, st, in, in->op[0].reg.value, r);
+    }
     case ZYDIS_MNEMONIC_SETB: case ZYDIS_MNEMONIC_SETBE: case ZYDIS_MNEMONIC_SETNB: case ZYDIS_MNEMONIC_SETNBE:
     case ZYDIS_MNEMONIC_SETZ: case ZYDIS_MNEMONIC_SETNZ: case ZYDIS_MNEMONIC_SETP: case ZYDIS_MNEMONIC_SETNP:
         return setcc_float(s, st, in);
