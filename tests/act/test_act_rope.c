@@ -70,6 +70,15 @@ static void test_rope(void *ctx)
                     CHECK(gk_same_float(x[t * ld + i], x0[t * ld + i]), "rope: padding of token %lld changed",
                           (long long)t);
             }
+            /* one token per call (the decode case, which the kernel walks position by position
+             * across heads) gives the same bits as the multi-token call */
+            float *x1 = malloc((size_t)(TOKENS * ld) * sizeof *x1);
+            memcpy(x1, x0, (size_t)(TOKENS * ld) * sizeof *x1);
+            for (int64_t t = 0; t < TOKENS; t++)
+                CHECK_STATUS(gk_rope_f32(1, HEADS, hd, x1 + t * ld, ld, positions + t, theta, layout), GK_OK);
+            CHECK(memcmp(x1, x, (size_t)(TOKENS * ld) * sizeof *x) == 0, "rope hd=%lld: one-token calls differ",
+                  (long long)hd);
+            free(x1);
             /* rope_table with the float64 angles' cos/sin, rows picked by position: bitwise the
              * definition's rotation y0 = x0 c - x1 s, y1 = x0 s + x1 c */
             int32_t tpos[TOKENS] = {2, 0, 1, 2, 1};
@@ -79,7 +88,10 @@ static void test_rope(void *ctx)
                 st[r] = (float)sin(0.37 * (double)r);
             }
             memcpy(x, x0, (size_t)(TOKENS * ld) * sizeof *x);
-            CHECK_STATUS(gk_rope_table_f32(TOKENS, HEADS, hd, x, ld, tpos, ct, st, 3, layout), GK_OK);
+            int split = k % 2; /* alternate: all tokens in one call, or one call per token */
+            for (int64_t t = 0; t < (split ? TOKENS : 1); t++)
+                CHECK_STATUS(gk_rope_table_f32(split ? 1 : TOKENS, HEADS, hd, x + t * ld, ld, tpos + t, ct, st, 3, layout),
+                             GK_OK);
             for (int64_t t = 0; t < TOKENS && bad < 3; t++)
                 for (int64_t h = 0; h < HEADS; h++)
                     for (int64_t i = 0; i < half; i++) {
