@@ -126,6 +126,7 @@ static gk_status emit(lin *L, int32_t n, int32_t *out)
     int32_t v = -1;
     switch (x->op) {
     case GK_X_UNDEF:
+    case GK_X_BYTE:
         return gk_fail(GK_ERR_UNSUPPORTED, "trace: the result depends on an undefined value (register or stack slot "
                                            "not set before use, at %p)", (void *)(uintptr_t)x->imm);
     case GK_X_PTR:
@@ -359,7 +360,7 @@ static gk_status emit_scope(lin *L, int owner)
             int32_t in0 = a->a;
             /* a value the loop leaves behind (its last iteration's) that nothing reads when the
              * loop does not run: the C function would read an uninitialised register there */
-            if (s->node[in0].op == GK_X_UNDEF && !a->inner_use)
+            if ((s->node[in0].op == GK_X_UNDEF || s->node[in0].op == GK_X_BYTE) && !a->inner_use)
                 in0 = a->type == GK_T_I64 ? gk_x_int(s, 0) : gk_x_const(s, a->type, 0);
             if (in0 < 0)
                 return gk_fail(GK_ERR_UNSUPPORTED, "trace: expression graph is full");

@@ -84,7 +84,8 @@ enum {
     GK_X_STACK,              /* atom: the stack pointer at entry */
     GK_X_IDX,                /* atom: iteration index of loop record a */
     GK_X_UNDEF,              /* an undefined value (imm: where it came from) */
-    GK_X_STORE               /* a recorded store (not hash-consed) */
+    GK_X_STORE,              /* a recorded store (not hash-consed) */
+    GK_X_BYTE                /* a register whose low byte is node a, the rest undefined (setcc) */
 };
 
 typedef struct {

@@ -120,7 +120,10 @@ static int xmm_id(ZydisRegister r)
     return id < 16 ? id : -1;
 }
 
-static int is_undef(const gk_sym *s, int32_t v) { return v < 0 || s->node[v].op == GK_X_UNDEF; }
+static int is_undef(const gk_sym *s, int32_t v)
+{
+    return v < 0 || s->node[v].op == GK_X_UNDEF || s->node[v].op == GK_X_BYTE;
+}
 
 static int mem_is_rip(const ZydisDecodedOperand *o) { return o->mem.base == ZYDIS_REGISTER_RIP; }
 
@@ -300,6 +303,11 @@ static gk_status rd_float(gk_sym *s, gk_state *st, const gk_insn *in, int k, int
             *out = v;
             return GK_OK;
         }
+        int64_t bits;
+        if (s->node[v].type == GK_T_I64) /* an integer stored to the slot (mov dword [rsp+c], 0) */
+            v = gk_x_is_const_int(s, v, &bits) ? gk_x_const(s, type, (uint64_t)bits)
+                                              : gk_x_node(s, GK_OP_BITCAST, type, v, -1, -1, 0);
+        NODE(v);
         int32_t r = gk_x_retype(s, v, type);
         if (r < 0)
             FAIL("stack slot holds another type");
@@ -846,11 +854,12 @@ static gk_status setcc_float(gk_sym *s, gk_state *st, const gk_insn *in)
     if (st->fl_kind != GK_FL_FCMP || pred < 0 || reg < 0 || w != 8 ||
         (in->op[0].reg.value >= ZYDIS_REGISTER_AH && in->op[0].reg.value <= ZYDIS_REGISTER_BH))
         FAIL("unsupported setcc");
-    if (!gk_x_is_const_int(s, st->gpr[reg], &old) || (old & 0xff))
-        FAIL("setcc into a register that is not cleared");
-    int32_t bit = fcmp_bit(s, st, pred);
+    int32_t bit = fcmp_bit(s, st, pred), r;
     NODE(bit);
-    int32_t r = gk_x_add(s, st->gpr[reg], bit, 1);
+    if (gk_x_is_const_int(s, st->gpr[reg], &old) && !(old & 0xff))
+        r = gk_x_add(s, st->gpr[reg], bit, 1);
+    else /* only the low byte is known: movzx reads it */
+        r = gk_x_special(s, GK_X_BYTE, GK_T_I64, bit, -1, -1, 0, s->node[bit].scope, 0);
     NODE(r);
     st->gpr[reg] = r;
     return GK_OK;
@@ -881,6 +890,21 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
         if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY)
             return wr_mem(s, st, in, &in->op[0], in->op[0].size / 8, r);
         return wr_gpr(s, st, in, in->op[0].reg.value, r);
+    case ZYDIS_MNEMONIC_MOVZX: {
+        /* movzx r32, r8 of a setcc result */
+        int w, src = in->op[1].type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(in->op[1].reg.value, &w) : -1;
+        if (src < 0 || w != 8 || (in->op[1].reg.value >= ZYDIS_REGISTER_AH && in->op[1].reg.value <= ZYDIS_REGISTER_BH))
+            FAIL("unsupported zero extension");
+        int32_t v = st->gpr[src];
+        if (v >= 0 && s->node[v].op == GK_X_BYTE)
+            r = s->node[v].a;
+        else {
+            GK_TRY(need(s, in, v));
+            r = gk_x_intop(s, GK_OP_IAND, v, gk_x_int(s, 0xff), 0);
+        }
+        NODE(r);
+        return wr_gpr(s, st, in, in->op[0].reg.value, r);
+    }
     case ZYDIS_MNEMONIC_MOVSXD:
     case ZYDIS_MNEMONIC_CDQE:
         if (m == ZYDIS_MNEMONIC_CDQE)
@@ -1255,9 +1279,22 @@ static gk_status merge_states(gk_sym *s, const gk_insn *in, gk_state *t, const g
     for (int i = 0; i < 32; i++) {
         int32_t a = i < 16 ? t->gpr[i] : t->xmm[i - 16], b = i < 16 ? f->gpr[i] : f->xmm[i - 16], r = a;
         if (a != b) {
-            if (is_undef(s, a) || is_undef(s, b) || s->node[a].type == GK_T_I64 || s->node[b].type == GK_T_I64)
+            if (is_undef(s, a) || is_undef(s, b) || (s->node[a].type == GK_T_I64) != (s->node[b].type == GK_T_I64))
                 r = gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
-            else {
+            else if (s->node[a].type == GK_T_I64) {
+                int32_t fa = float_bits_of(s, a), fb = float_bits_of(s, b), cf = gk_x_retype(s, cond, GK_T_F32);
+                if (fa >= 0 && fb >= 0 && cf >= 0) { /* float bit patterns: select the floats */
+                    int32_t sel = gk_x_node(s, GK_OP_SELECT, GK_T_F32, cf, fa, fb, 0);
+                    int32_t bc = gk_x_node(s, GK_OP_BITCAST, GK_T_I64, sel, -1, -1, 0);
+                    NODE(bc);
+                    s->node[bc].w32 = 1;
+                    r = gk_x_atom(s, bc);
+                } else { /* integers: b + (a - b) * [cond] */
+                    int32_t m = gk_x_atom(s, gk_x_node(s, GK_OP_BITCAST, GK_T_I64, cond, -1, -1, 0));
+                    int32_t bit = gk_x_intop(s, GK_OP_IAND, m, gk_x_int(s, 1), 0);
+                    r = gk_x_add(s, b, gk_x_mul(s, gk_x_add(s, a, b, -1), bit), 1);
+                }
+            } else {
                 /* a constant (the zero idiom is untyped) takes the other side's type */
                 int type = s->node[a].op == GK_OP_CONST ? s->node[b].type : s->node[a].type;
                 int32_t ca = gk_x_retype(s, a, type), cb = gk_x_retype(s, b, type), cc = gk_x_retype(s, cond, type);
@@ -1752,8 +1789,12 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
                 int type = keys[k].type;
                 /* an entry value of another type cannot be what the body reads: undefined */
                 int32_t init = is_undef(s, v0) ? v0 : gk_x_retype(s, v0, type);
+                int64_t bits;
                 if (init < 0 && type == GK_T_I64 && s->node[v0].type == GK_T_I64)
                     init = v0;
+                else if (init < 0 && s->node[v0].type == GK_T_I64) /* mov dword [rsp+c], 0 then floats */
+                    init = gk_x_is_const_int(s, v0, &bits) ? gk_x_const(s, type, (uint64_t)bits)
+                                                           : gk_x_node(s, GK_OP_BITCAST, type, v0, -1, -1, 0);
                 if (init < 0)
                     init = gk_x_undef(s, (uint64_t)(uintptr_t)in->addr);
                 int32_t acc = gk_x_special(s, GK_OP_ACC, type, init, -1, keys[k].key, (uint64_t)rec, rec,
