@@ -1467,6 +1467,13 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
         if (st->fl_kind != GK_FL_ICMP)
             FAIL("loop exit on a condition that is not an integer compare");
         int ex_taken = !in_active_loop(e, taken), to = ex_taken ? taken : fall;
+        /* duplicated exits often end in their own `jmp` to one place: compare where they lead */
+        for (int guard = 0; guard < 8; guard++) {
+            const gk_block *tb = &s->code.blk[to];
+            if (tb->count != 1 || tb->nsucc != 1 || s->code.insn[tb->first].ins.mnemonic != ZYDIS_MNEMONIC_JMP)
+                break;
+            to = tb->succ[0];
+        }
         int rel = exit_relation(cc, ex_taken, st->fl_zs_only);
         if (rel < 0)
             FAIL("unsupported loop exit condition");
