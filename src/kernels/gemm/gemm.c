@@ -165,10 +165,15 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
             }
             for (int64_t jp = g0; jp < g1; jp++) {
                 int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
-                for (int64_t i0 = 0; i0 < x->m; i0 += MR)
+                /* rows in near-equal blocks (8 = 4 + 4, not 6 + 2): a block of few rows has too
+                 * few accumulators to cover the FMA latency */
+                for (int64_t i0 = 0, blocks = cdiv(x->m, MR); i0 < x->m; blocks--) {
+                    int64_t rows = cdiv(x->m - i0, blocks);
                     run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp + (jp - g0) * kcur * NR, NR,
-                                x->c + i0 * x->ldc + j0, x->ldc, min64(MR, x->m - i0), ncur, kcur,
-                                x->bias ? x->bias + j0 : NULL, k0 > 0);
+                                x->c + i0 * x->ldc + j0, x->ldc, rows, ncur, kcur, x->bias ? x->bias + j0 : NULL,
+                                k0 > 0);
+                    i0 += rows;
+                }
             }
         }
     }
