@@ -27,10 +27,6 @@ void jt_check_rows(const char *label, const struct gk_op_trace *t, void (*fn)(vo
  * several sizes or shapes. */
 void jt_check_builtin(const char *op, const char *label, void (*fn)(void));
 
-/* The same, but a clean rejection (GK_ERR_UNSUPPORTED naming the instruction's address) is
- * accepted and returned as 1: for the build-matrix variants Phase 0 does not cover yet. */
-int jt_check_builtin_or_reject(const char *op, const char *label, void (*fn)(void));
-
 /* the built-in operators, in registry order */
 int jt_builtin_count(void);
 const char *jt_builtin_name(int i);

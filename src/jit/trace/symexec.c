@@ -251,6 +251,32 @@ static gk_status rodata(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand 
     return GK_OK;
 }
 
+/* A vector constant whose float lanes are all equal (`size` bytes: 16 or 32) becomes a CONST
+ * marked with its lane count (c), so that a vector store of it can be split into scalar stores
+ * (clang merges constant stores into movups of a splat). Other vector constants keep their low
+ * 8 bytes: only lane 0 is tracked. */
+static gk_status vector_const(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand *o, int size, int32_t *out)
+{
+    ZyanU64 a;
+    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->ins, o, (ZyanU64)(uintptr_t)in->addr, &a)))
+        FAIL("bad RIP-relative address");
+    if (size > 32)
+        size = 32;
+    int f = gk_mem_flags((const void *)(uintptr_t)a, (size_t)size);
+    if (!(f & GK_MEM_R) || (f & GK_MEM_W))
+        FAIL("reads memory that is not read-only data");
+    uint32_t lane[8];
+    memcpy(lane, (const void *)(uintptr_t)a, (size_t)size);
+    int splat = size >= 16;
+    for (int k = 1; k < size / 4; k++)
+        splat &= lane[k] == lane[0];
+    uint64_t low = lane[0] | (size >= 8 ? (uint64_t)lane[1] << 32 : 0);
+    *out = splat ? gk_x_special(s, GK_OP_CONST, GK_T_F32, -1, -1, size / 4, lane[0], -1, 0)
+                 : gk_x_const(s, GK_T_F64, low);
+    NODE(*out);
+    return GK_OK;
+}
+
 /* record a load from an array */
 static int32_t array_load(gk_sym *s, int arr, int32_t idx)
 {
@@ -415,20 +441,30 @@ static gk_status wr_mem(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisD
     if (s->sig->args[l.arr] != GK_ARG_PTR_OUT)
         FAIL("stores to argument %d, which the signature says is not an output array", l.arr);
     GK_TRY(need(s, in, v));
-    if (size != 4)
-        FAIL("stores %d bytes to a float array", size);
+    int lanes = 1;
+    if (size != 4) { /* a vector store of a splat constant: one store per lane */
+        if (s->node[v].op != GK_OP_CONST || s->node[v].c * 4 < size || (size != 16 && size != 32))
+            FAIL("stores %d bytes to a float array", size);
+        lanes = size / 4;
+    }
+    int64_t bits;
     if (s->node[v].type == GK_T_I64)
-        v = gk_x_node(s, GK_OP_BITCAST, GK_T_F32, v, -1, -1, 0);
+        v = gk_x_is_const_int(s, v, &bits) ? gk_x_const(s, GK_T_F32, (uint64_t)bits)
+                                          : gk_x_node(s, GK_OP_BITCAST, GK_T_F32, v, -1, -1, 0);
     else
         v = gk_x_retype(s, v, GK_T_F32);
     if (v < 0)
         FAIL("stores a double to a float array");
-    if (!eff_room(s))
-        FAIL("too many effects");
-    int32_t n = gk_x_special(s, GK_X_STORE, GK_T_VOID, l.idx, v, (int32_t)s->epoch, (uint64_t)l.arr, s->cur_loop, 0);
-    NODE(n);
-    s->eff[s->neff++] = (gk_effect){GK_EFF_STORE, s->cur_loop, n};
-    s->epoch++;
+    for (int k = 0; k < lanes; k++) {
+        if (!eff_room(s))
+            FAIL("too many effects");
+        int32_t idx = k ? gk_x_add(s, l.idx, gk_x_int(s, k), 1) : l.idx;
+        NODE(idx);
+        int32_t n = gk_x_special(s, GK_X_STORE, GK_T_VOID, idx, v, (int32_t)s->epoch, (uint64_t)l.arr, s->cur_loop, 0);
+        NODE(n);
+        s->eff[s->neff++] = (gk_effect){GK_EFF_STORE, s->cur_loop, n};
+        s->epoch++;
+    }
     return GK_OK;
 }
 
@@ -742,6 +778,8 @@ static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type,
         int x = xmm_id(src->reg.value);
         if (src->type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
             FAIL("unsupported store");
+        if (size == 16)
+            size = d->size / 8; /* xmm or ymm */
         int32_t v = st->xmm[x];
         if (size <= 8 && !is_undef(s, v)) {
             v = gk_x_retype(s, v, type);
@@ -753,9 +791,9 @@ static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type,
     if (src->type == ZYDIS_OPERAND_TYPE_MEMORY && size == 16) {
         /* a 16-byte load: only the low lane is tracked */
         if (mem_is_rip(src)) {
-            uint64_t bits = 0;
-            GK_TRY(rodata(s, in, src, 8, &bits));
-            return wr_xmm(s, st, in, gk_x_const(s, GK_T_F64, bits));
+            int32_t c = -1;
+            GK_TRY(vector_const(s, in, src, src->size / 8, &c));
+            return wr_xmm(s, st, in, c);
         }
         int32_t a = -1;
         loc l;
@@ -1195,6 +1233,8 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
             return wr_xmm(s, st, in, st->xmm[x]);
         }
         GK_TRY(rd_float(s, st, in, k, GK_T_F32, &a));
+        if (m == ZYDIS_MNEMONIC_VBROADCASTSS && s->node[a].op == GK_OP_CONST) /* a splat constant */
+            a = gk_x_special(s, GK_OP_CONST, GK_T_F32, -1, -1, in->op[0].size / 32, s->node[a].imm, -1, 0);
         return wr_xmm(s, st, in, a);
     }
     default:
