@@ -67,7 +67,17 @@ static uint32_t hash_node(const gk_node *n, const gk_poly *p)
     return (uint32_t)h & (HSIZE - 1);
 }
 
-static int same_poly(const gk_poly *a, const gk_poly *b) { return a->n == b->n && !memcmp(a->t, b->t, sizeof a->t[0] * (size_t)a->n); }
+/* field by field: gk_pterm has padding that memcmp would compare */
+static int same_poly(const gk_poly *a, const gk_poly *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (int i = 0; i < a->n; i++)
+        if (a->t[i].c != b->t[i].c || a->t[i].at[0] != b->t[i].at[0] || a->t[i].at[1] != b->t[i].at[1] ||
+            a->t[i].at[2] != b->t[i].at[2])
+            return 0;
+    return 1;
+}
 
 /* Find or add a node; p is the polynomial of a GK_X_POLY node. -1 when the graph is full. */
 static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)

@@ -92,8 +92,8 @@ static gk_status emit_poly(lin *L, const gk_poly *p, int level, int32_t *out)
                 GK_TRY(append(L, level, mkop(GK_OP_IMUL, GK_T_I64, term, a, -1, 64), &term));
         }
         if (term < 0 || t->c != 1) {
-            int32_t c;
-            GK_TRY(append(L, level, mkop(GK_OP_CONST, GK_T_I64, -1, -1, -1, (uint64_t)t->c), &c));
+            int32_t c; /* constants go to the top level, before any loop */
+            GK_TRY(append(L, 0, mkop(GK_OP_CONST, GK_T_I64, -1, -1, -1, (uint64_t)t->c), &c));
             if (term < 0)
                 term = c;
             else
@@ -105,7 +105,7 @@ static gk_status emit_poly(lin *L, const gk_poly *p, int level, int32_t *out)
             GK_TRY(append(L, level, mkop(GK_OP_IADD, GK_T_I64, acc, term, -1, 64), &acc));
     }
     if (acc < 0)
-        GK_TRY(append(L, level, mkop(GK_OP_CONST, GK_T_I64, -1, -1, -1, 0), &acc));
+        GK_TRY(append(L, 0, mkop(GK_OP_CONST, GK_T_I64, -1, -1, -1, 0), &acc));
     *out = acc;
     return GK_OK;
 }
