@@ -156,7 +156,7 @@ static void specials(apply_fn f, int is512)
                                /* exp: last finite, first inf, last normal, last nonzero, first zero */
                                88.7228317f, 88.7228394f, 88.8f, -87.3365479f, -87.3365555f, -103.278931f,
                                -103.972076f, -104.0f, -150.0f, 126.5f, -126.5f,
-                               /* branch points of tanh, erf */
+                               /* tanh: 0.625, 9.01, 10 (saturation); erf: branch at 1, 1.0f from 3.9375 */
                                0.625f, -0.625f, 0.62499994f, 1.0f, 0.99999994f, 3.9375f, 3.93749976f, 9.01f, 10.0f,
                                1e-20f, -1e-20f};
     enum { NS = sizeof sv / sizeof sv[0] };

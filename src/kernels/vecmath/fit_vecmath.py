@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Fits the erf polynomials of vecmath.h (needs only mpmath) and prints them as C constants.
+"""Fits the exp and erf polynomials of vecmath.h (needs only mpmath) and prints them as C
+constants with their approximation error.
 
-Small branch, |x| < ERF_SPLIT:  erf(x) = x * P(x^2), P fitted to erf(x)/x in t = x^2.
+exp: e^r = 1 + r + r^2 P(r) on |r| <= ln2/2, P of degree 4 interpolating (e^r - 1 - r)/r^2.
+
+erf, small branch, |x| < ERF_SPLIT:  erf(x) = x * P(x^2), P fitted to erf(x)/x in t = x^2.
 Large branch, ERF_SPLIT <= |x| < ERF_ONE:  erf(x) = 1 - exp(-x^2) * Q(u), Q fitted to
 erfcx(x) = exp(x^2) erfc(x) in u = (x - c)/h, which maps the interval onto [-1, 1] so the
 monomial coefficients stay small and Horner's rule in float stays accurate.
 Both fits interpolate at Chebyshev nodes (near-minimax); the printed error is the maximum
 over a dense grid, in units of 2^-24 relative to erf(x)."""
+import struct
+
 import mpmath as mp
 
 mp.mp.dps = 40
@@ -30,8 +35,24 @@ def horner(c, t):
     return r
 
 
+def fit_exp():
+    half_ln2 = mp.log(2) / 2
+    g = lambda s: (lambda r: (mp.exp(r) - 1 - r) / r ** 2 if abs(r) > mp.mpf(10) ** -30 else mp.mpf(1) / 2 + r / 6)(
+        s * half_ln2)
+    cs = cheb_interp(g, 5)
+    p = [float(c / half_ln2 ** j) for j, c in enumerate(cs)]  # from s in [-1, 1] to r = s ln2/2
+    p = [float(mp.mpf(struct.unpack("f", struct.pack("f", v))[0])) for v in p]
+    err = 0
+    for i in range(2001):
+        r = -half_ln2 + 2 * half_ln2 * i / 2000
+        err = max(err, abs((1 + r + r * r * horner([mp.mpf(v) for v in p], r)) / mp.exp(r) - 1))
+    print("/* exp: max rel err %.3g (%.2f x 2^-24) */" % (err, err * 2 ** 24))
+    print("P =", ", ".join("%.9ef" % v for v in p))
+
+
 def main():
-    # small: g(t) = erf(sqrt(t))/sqrt(t) on t in [0, split^2]
+    fit_exp()
+    # erf small: g(t) = erf(sqrt(t))/sqrt(t) on t in [0, split^2]
     t_hi = ERF_SPLIT ** 2
     g = lambda s: (lambda t: mp.erf(mp.sqrt(t)) / mp.sqrt(t) if t > 0 else 2 / mp.sqrt(mp.pi))((s + 1) / 2 * t_hi)
     cs = cheb_interp(g, 7)

@@ -11,7 +11,7 @@
 /* ---- exp ----------------------------------------------------------------------------------
  * x = n*ln2 + r, |r| <= ln2/2, n = round(x*log2(e)) (found with the 1.5*2^23 shifter, which also
  * leaves n in the low mantissa bits); e^r = 1 + r + r^2 P(r), P of degree 4 fitted at Chebyshev
- * nodes on |r| <= ln2/2 (approximation error 0.16 ULP);
+ * nodes on |r| <= ln2/2 by fit_vecmath.py (approximation error 0.16 ULP);
  * 2^n is added to the exponent field. Lanes with |n| > 125 (result near overflow, subnormal,
  * 0, inf) or NaN take gk_v_exp_special_, which scales by 2^n in two halves so subnormal
  * results are rounded once. Max error 1 ULP (measured). */
@@ -167,7 +167,7 @@ static inline gk_vf gk_v_tanh(gk_vf x)
  * |x| < 1: x P(x^2) (degree 6 in x^2), evaluated as x + x (P(x^2) - 1) so that the rounding
  * of the polynomial is scaled down by its small part. 1 <= |x| < 3.9375: 1 - e^(-x^2) Q(u) with Q ~ erfcx(x) =
  * e^(x^2) erfc(x) (degree 10 in u = (|x| - 2.46875) / 1.46875); above, erf rounds to 1.0f.
- * Polynomials fitted at Chebyshev nodes by fit_erf.py (approximation error < 0.35 ULP).
+ * Polynomials fitted at Chebyshev nodes by fit_vecmath.py (approximation error < 0.35 ULP).
  * Vectors whose lanes are all below 1 skip the second branch. Max error 2 ULP. */
 static inline gk_vf gk_v_erf(gk_vf x)
 {
