@@ -1,6 +1,6 @@
 /* Every GEMM-family path (streaming GEMV for M = 1 with B^T, skinny M <= 32, blocked with
  * packing, prepacked B in both layouts, bias) on every ISA level against a float64 reference,
- * over shapes around the tiles (MR, NR of AVX2 6x16 and AVX-512 8x48 ± 1), K = 1, K across
+ * over shapes around the tiles (MR, NR of AVX2 6x16 and AVX-512 8x48 ± 1), empty shapes, K = 1, K across
  * KC slices, N across an NC block, odd leading dimensions; C NaN-filled (must not be read),
  * guard bytes around C, padding between rows of C untouched; non-finite inputs; and thread
  * counts 1 and 2 bitwise identical.
@@ -120,6 +120,29 @@ static void shapes(void *ctx)
     }
 }
 
+/* Empty shapes: m or n = 0 writes nothing; k = 0 writes zeros (plus the bias). */
+static void empty_shapes(void *ctx)
+{
+    (void)ctx;
+    float a[8] = {1, 2, 3, 4, 5, 6, 7, 8}, b[8] = {1, 1, 1, 1, 1, 1, 1, 1}, bias[4] = {1, 2, 3, 4};
+    for (int v = 0; v < V_COUNT; v++) {
+        gk_guarded c = gk_guarded_new(8);
+        CHECK_STATUS(run((variant)v, 0, 3, 2, a, 2, b, 3, bias, c.p, 3), GK_OK);
+        CHECK_STATUS(run((variant)v, 2, 0, 2, a, 2, b, 2, bias, c.p, 1), GK_OK);
+        for (int i = 0; i < 8; i++)
+            CHECK(isnan(c.p[i]), "%s: m or n = 0 wrote C[%d]", vname[v], i);
+        CHECK_STATUS(run((variant)v, 2, 3, 0, a, 1, b, 3, bias, c.p, 4), GK_OK);
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 4; j++) {
+                float want = j == 3 ? NAN : v == V_BIAS ? bias[j] : 0.0f;
+                CHECK(j == 3 ? isnan(c.p[i * 4 + j]) : c.p[i * 4 + j] == want, "%s k=0: C[%d][%d] = %g", vname[v], i, j,
+                      c.p[i * 4 + j]);
+            }
+        CHECK(gk_guarded_intact(&c), "%s: guards around C", vname[v]);
+        gk_guarded_free(&c);
+    }
+}
+
 /* Bitwise identical results for 1 and 2 threads on each path. */
 static void threads(void *ctx)
 {
@@ -153,6 +176,7 @@ static void threads(void *ctx)
 int main(void)
 {
     gk_rng_seed(&rng, 11);
+    gk_test_for_each_isa(empty_shapes, NULL);
     gk_test_for_each_isa(shapes, NULL);
     gk_test_for_each_isa(threads, NULL);
     return gk_test_finish("gemm_paths");
