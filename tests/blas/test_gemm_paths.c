@@ -1,7 +1,8 @@
 /* Every GEMM-family path (streaming GEMV for M = 1 with B^T, skinny M <= 32, blocked with
  * packing, prepacked B in both layouts, bias) on every ISA level against a float64 reference,
- * over shapes around the tiles (MR, NR of AVX2 6x16 and AVX-512 8x48 ± 1), empty shapes, K = 1, K across
- * KC slices, N across an NC block, odd leading dimensions; C NaN-filled (must not be read),
+ * over shapes around the tiles (MR, NR of AVX2 6x16 and AVX-512 8x48 ± 1), empty shapes,
+ * K = 1, K across KC slices, N across an NC block, odd leading dimensions; C NaN-filled (must
+ * not be read),
  * guard bytes around C, padding between rows of C untouched; non-finite inputs; and thread
  * counts 1 and 2 bitwise identical.
  * Tolerance: |c - ref| <= (k + 2) * 2^-24 * (sum_p |a_ip b_pj| + |bias_j|) — the forward error
