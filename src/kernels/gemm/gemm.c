@@ -1,18 +1,22 @@
 /* The f32 GEMM family for one ISA (a template compiled per ISA by gk_isa_template): the blocked
- * BLIS driver, the skinny path, pack_b / gemm_prepacked, and their registration.
+ * BLIS driver, the skinny path, pack_b / gemm_prepacked, gemm_bt with bf16 / f16 B, and their
+ * registration.
  *
  * Paths (thresholds from the DeviceProfile, docs/GEMM.md):
  *   m <= gemv_max_m           streaming GEMV: gemm_bt runs gk_gemv_f32 over the rows of B, gemm
  *                             runs gk_gemv_t_f32 over the rows of B; threads split the outputs
  *   m <= skinny_max_m         skinny, nothing of A packed, B streamed once:
- *                               gemm_bt: the dot-product kernel of skinny_bt.c
- *                               gemm / prepacked: the micro-kernel reads A's rows in place and
- *                               each NR-wide panel of B once per KC slice (reused from L1 by
- *                               all row blocks); threads split the columns
+ *                               gemm_bt (m <= GK_SKINNY_BT_MAX_M): the dot-product kernel of
+ *                               skinny_bt.c
+ *                               otherwise: the micro-kernel reads A's rows in place; B is packed
+ *                               per KC slice in small groups of panels, each row of B read as one
+ *                               run, the next group prefetched while this one is multiplied;
+ *                               threads split the columns
  *   otherwise                 BLIS loops NC -> KC (pack B, threads share it) -> MC x NR-groups
  *                             (threads; each packs its A block) -> NR -> MR (micro-kernel)
- * Every element of C is summed in the same order for any thread count: KC slices in order, each
- * slice by one micro-kernel call, so results are bitwise identical across thread counts. */
+ * Every element of C is summed in the same order for any thread count (KC slices in order, each
+ * slice by one micro-kernel call or one set of dot-product lanes): results are bitwise identical
+ * across thread counts. */
 #include <stdint.h>
 
 #include "kernels/blas/gemv.h"
