@@ -298,7 +298,6 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         const uint8_t *target;
         int tk = term_kind(&c->insn[last], lo, hi, &target);
         bl->nsucc = 0;
-        bl->loop = -1;
         if (tk == T_JCC || tk == T_JMP)
             bl->succ[bl->nsucc++] = c->insn_block[gk_code_find(c, target)];
         if (tk == T_JCC || tk == T_NONE) {
@@ -335,11 +334,8 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             g.succ[b * g.maxdeg + g.nsucc[b]++] = nb;
         }
     dominators(&r, nb, pidom, prpo, order);
-    for (int b = 0; b < nb; b++) {
-        c->blk[b].idom = idom[b] == b ? -1 : idom[b];
+    for (int b = 0; b < nb; b++)
         c->blk[b].ipdom = pidom[b];
-        c->blk[b].rpo = rpo[b];
-    }
     /* natural loops; any other retreating edge makes the graph irreducible */
     c->loops = calloc((size_t)nb, sizeof *c->loops);
     st = c->loops ? GK_OK : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
@@ -361,7 +357,6 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             if (li == c->nloops) {
                 c->nloops++;
                 L->header = h;
-                L->parent = -1;
                 L->body = calloc((size_t)nb, 1);
                 if (!L->body) {
                     st = gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
@@ -369,8 +364,6 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
                 }
                 L->body[h] = 1;
             }
-            L->nlatch++;
-            L->latch = b;
             /* blocks reaching the latch without passing the header */
             int *stack = order, sp = 0;
             if (!L->body[b]) {
@@ -390,29 +383,5 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         }
     }
     free(mem);
-    if (st != GK_OK)
-        return st;
-    /* nesting: the parent is the smallest other loop containing the header */
-    int *size = calloc((size_t)(c->nloops ? c->nloops : 1), sizeof(int));
-    if (!size)
-        return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
-    for (int i = 0; i < c->nloops; i++)
-        for (int b = 0; b < nb; b++)
-            size[i] += c->loops[i].body[b];
-    for (int i = 0; i < c->nloops; i++) {
-        int best = -1;
-        for (int j = 0; j < c->nloops; j++)
-            if (j != i && c->loops[j].body[c->loops[i].header] && size[j] > size[i] && (best < 0 || size[j] < size[best]))
-                best = j;
-        c->loops[i].parent = best;
-    }
-    for (int b = 0; b < nb; b++) {
-        int best = -1;
-        for (int j = 0; j < c->nloops; j++)
-            if (c->loops[j].body[b] && (best < 0 || size[j] < size[best]))
-                best = j;
-        c->blk[b].loop = best;
-    }
-    free(size);
-    return GK_OK;
+    return st;
 }

@@ -37,16 +37,11 @@ typedef struct {
 typedef struct {
     int first, count;  /* instructions */
     int succ[2], nsucc; /* successor blocks; the taken target of a jcc is succ[0] */
-    int idom, ipdom;   /* -1 none; ipdom == nblocks means the virtual exit */
-    int loop;          /* innermost natural loop containing the block, -1 none */
-    int rpo;
+    int ipdom;         /* immediate post-dominator, -1 none, nblocks: the virtual exit */
 } gk_block;
 
 typedef struct {
     int header;
-    int parent;        /* enclosing natural loop, -1 none */
-    int nlatch;
-    int latch;         /* the (single) block with the back edge */
     uint8_t *body;     /* nblocks flags */
 } gk_nloop;
 
@@ -179,7 +174,6 @@ typedef struct gk_sym {
     int depth;
     int select_probe; /* arms being tried as a select diamond: stores and loops need a region */
     int wants_region;
-    int32_t zero[4]; /* cached constants */
 } gk_sym;
 
 /* failure with the instruction at `at` (may be NULL) */
