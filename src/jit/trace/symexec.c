@@ -90,9 +90,25 @@ typedef struct {
 } loopctx;
 
 typedef struct {
+    int key;      /* gpr, 16+xmm, KEY_SLOT+offset */
+    int size;     /* slot size */
+    int iv;       /* 1: induction variable */
+    int32_t step; /* iv step (poly) */
+    int type;     /* carried value's type */
+} carried_key;
+
+/* what a natural loop carried the last time it was analysed: the next analysis of the same
+ * loop (in the next round of an enclosing loop) starts from it, and usually needs one round */
+typedef struct {
+    int n;
+    carried_key k[GK_SYM_MAX_ACCS];
+} seedset;
+
+typedef struct {
     gk_sym *s;
     loopctx ctx[GK_SYM_MAX_DEPTH + 1];
     int nctx;
+    seedset *seeds; /* per natural loop */
 } exec;
 
 enum { END_STOP, END_RET, END_BACK };
@@ -1689,13 +1705,7 @@ static gk_status region(exec *e, gk_state *st, int block, int stop, int *end)
 
 /* ---- loops ---- */
 
-typedef struct {
-    int key;      /* gpr, 16+xmm, KEY_SLOT+offset */
-    int size;     /* slot size */
-    int iv;       /* 1: induction variable */
-    int32_t step; /* iv step (poly) */
-    int type;     /* carried value's type */
-} carried_key;
+
 
 static int32_t key_get(gk_sym *s, const gk_state *st, int key)
 {
@@ -1808,7 +1818,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
     if (e->nctx >= GK_SYM_MAX_DEPTH)
         FAIL("loops nested too deeply");
     carried_key keys[GK_SYM_MAX_ACCS];
-    int nkeys = 0;
+    int nkeys = e->seeds[nl].n;
+    memcpy(keys, e->seeds[nl].k, sizeof keys[0] * (size_t)nkeys);
     gk_state s0 = *st;
     int mark = s->neff;
     uint64_t epoch0 = s->epoch;
@@ -1897,10 +1908,20 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             while (k < nkeys && keys[k].key != key)
                 k++;
             if (k < nkeys) {
-                if (keys[k].iv) {
-                    int32_t want = gk_x_add(s, v0, keys[k].step, 1);
-                    if (want != v1) { /* not an induction variable after all */
+                if (v0 == v1) { /* carried no more (a seed from another context): drop it */
+                    keys[k].key = -1;
+                    changed = 1;
+                } else if (keys[k].iv) {
+                    const gk_poly *p0 = gk_x_poly(s, v0), *p1 = gk_x_poly(s, v1);
+                    gk_poly d;
+                    int32_t step = -1;
+                    if (p0 && p1 && gk_x_poly_sub(p1, p0, &d) && !gk_x_poly_uses(s, &d, R->depth))
+                        step = gk_x_from_poly(s, &d);
+                    if (step < 0) { /* not an induction variable after all */
                         keys[k].iv = 0;
+                        changed = 1;
+                    } else if (step != keys[k].step) {
+                        keys[k].step = step;
                         changed = 1;
                     }
                 } else {
@@ -1937,8 +1958,15 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             keys[nkeys++] = ck;
             changed = 1;
         }
+        int kept = 0;
+        for (int k = 0; k < nkeys; k++)
+            if (keys[k].key >= 0)
+                keys[kept++] = keys[k];
+        nkeys = kept;
         if (changed)
             continue;
+        e->seeds[nl].n = nkeys;
+        memcpy(e->seeds[nl].k, keys, sizeof keys[0] * (size_t)nkeys);
         /* final round: trip count, then the state after the loop */
         const gk_nloop *Ln = &s->code.loops[nl];
         const gk_block *xb = &s->code.blk[c->exit_blk];
@@ -2041,8 +2069,11 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
             exec e;
             memset(&e, 0, sizeof e);
             e.s = s;
+            e.seeds = calloc((size_t)(s->code.nloops ? s->code.nloops : 1), sizeof *e.seeds);
             int end;
-            st = region(&e, &init, s->code.insn_block[gk_code_find(&s->code, entry)], -1, &end);
+            st = e.seeds ? region(&e, &init, s->code.insn_block[gk_code_find(&s->code, entry)], -1, &end)
+                         : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+            free(e.seeds);
             if (st == GK_OK && end != END_RET)
                 st = gk_sym_fail(s, NULL, "function does not return");
             int32_t ret = -1;
