@@ -1588,6 +1588,21 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
     int pred = cc_pred_float(cc);
     if (pred < 0)
         FAIL("unsupported float condition");
+    /* a jcc whose fall-through block is only another jcc on the same flags (jp + je: "ordered
+     * and equal") is one branch with the combined relation set: running the shared target from
+     * both arms would duplicate it */
+    const gk_block *b2 = &s->code.blk[fall];
+    int p2 = b2->count == 1 && b2->nsucc == 2 ? cc_pred_float(s->code.insn[b2->first].ins.mnemonic) : -1;
+    if (p2 >= 0 && fall != hdr && (!e->nctx || (in_active_loop(e, b2->succ[0]) && in_active_loop(e, b2->succ[1])))) {
+        if (taken == b2->succ[1]) {
+            pred = p2 & ~pred;
+            fall = taken;
+            taken = b2->succ[0];
+        } else if (taken == b2->succ[0]) {
+            pred |= p2;
+            fall = b2->succ[1];
+        }
+    }
     if (join < 0)
         FAIL("branch without a join point");
     if (++s->depth > GK_SYM_MAX_DEPTH)
