@@ -93,6 +93,12 @@ static void test_registry_and_errors(void)
     CHECK_STATUS(gk_trace_get("silu", &a), GK_OK);
     CHECK_STATUS(gk_trace_get("silu", &b), GK_OK);
     CHECK(a == b, "cached trace differs");
+    /* a second name for the same function (same address and bytes) shares the trace */
+    gk_fn_sig f1 = {F, 1, {F}};
+    const struct gk_op_trace *alias = NULL;
+    CHECK_STATUS(gk_register_scalar_fn("silu_alias", (void (*)(void))gk_scalar_silu, &f1), GK_OK);
+    CHECK_STATUS(gk_trace_get("silu_alias", &alias), GK_OK);
+    CHECK(alias == a, "alias analysed again");
     CHECK_STATUS(gk_trace_get("no_such_op", &a), GK_ERR_INVALID_ARG);
     gk_fn_sig sig = {F, 1, {F}};
     CHECK_STATUS(gk_register_scalar_fn("silu", (void (*)(void))u_sigmoid, &sig), GK_ERR_INVALID_ARG);

@@ -53,16 +53,34 @@ gk_status gk_trace_analyze_code(const void *code, size_t size, const gk_fn_sig *
     return gk_symexec(lo, lo, lo + size, sig, out);
 }
 
+/* the bytes a function occupies: its symbol's extent, else the sweep's */
+static gk_status extent(const uint8_t *entry, const uint8_t **lo, const uint8_t **hi)
+{
+    if (!(gk_mem_flags(entry, 1) & GK_MEM_X))
+        return gk_fail(GK_ERR_INVALID_ARG, "trace: %p is not in a loaded executable segment", (const void *)entry);
+    if (!gk_symbol_extent(entry, lo, hi)) {
+        *lo = entry;
+        *hi = sweep(entry);
+    }
+    return GK_OK;
+}
+
+gk_status gk_trace_code_hash(void (*fn)(void), uint64_t *hash)
+{
+    const uint8_t *lo, *hi;
+    GK_TRY(extent((const uint8_t *)(uintptr_t)fn, &lo, &hi));
+    uint64_t h = 1469598103934665603ull;
+    for (const uint8_t *p = lo; p < hi; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    *hash = h;
+    return GK_OK;
+}
+
 gk_status gk_trace_analyze(void (*fn)(void), const gk_fn_sig *sig, struct gk_op_trace **out)
 {
     if (!fn || !out || !check_sig(sig))
         return gk_fail(GK_ERR_INVALID_ARG, "gk_trace_analyze: NULL function or output, or a bad signature");
     const uint8_t *entry = (const uint8_t *)(uintptr_t)fn, *lo, *hi;
-    if (!(gk_mem_flags(entry, 1) & GK_MEM_X))
-        return gk_fail(GK_ERR_INVALID_ARG, "gk_trace_analyze: %p is not in a loaded executable segment", (void *)entry);
-    if (!gk_symbol_extent(entry, &lo, &hi)) {
-        lo = entry;
-        hi = sweep(entry);
-    }
+    GK_TRY(extent(entry, &lo, &hi));
     return gk_symexec(entry, lo, hi, sig, out);
 }

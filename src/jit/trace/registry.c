@@ -1,7 +1,8 @@
 /* The scalar function registry: name -> (function, C signature), with the built-in operators'
  * scalar definitions registered on first use. Traces are analysed on first gk_trace_get and
- * cached by (address, signature, hash of the function's bytes), so two names for one function
- * share one trace; a failed analysis is cached with its message. One mutex guards everything:
+ * cached by (address, hash of the function's bytes, signature), so two names for one function
+ * share one trace while code replaced at the same address is analysed again; a failed analysis
+ * is cached with its message. One mutex guards everything:
  * analysis is short (tens of microseconds) and happens once per function. */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -15,7 +16,8 @@ typedef struct {
     char name[64];
     void (*fn)(void);
     gk_fn_sig sig;
-    struct gk_op_trace *trace; /* owned by the cache entry */
+    struct gk_op_trace *trace; /* owned by the first entry that analysed it */
+    uint64_t hash;             /* of the function's bytes when analysed */
     gk_status st;
     char err[320];
     int done;
@@ -132,7 +134,7 @@ static const entry *shared(const entry *e)
 {
     for (int i = 0; i < ntab; i++) {
         const entry *o = tab[i];
-        if (o != e && o->done && o->fn == e->fn && same_sig(&o->sig, &e->sig))
+        if (o != e && o->done && o->fn == e->fn && o->hash == e->hash && same_sig(&o->sig, &e->sig))
             return o;
     }
     return NULL;
@@ -151,7 +153,7 @@ gk_status gk_trace_get(const char *name, const struct gk_op_trace **out)
     }
     entry *e = tab[i];
     if (!e->done) {
-        const entry *o = shared(e);
+        const entry *o = gk_trace_code_hash(e->fn, &e->hash) == GK_OK ? shared(e) : NULL;
         if (o) {
             e->trace = o->trace;
             e->st = o->st;

@@ -125,6 +125,10 @@ gk_status gk_trace_validate(const struct gk_op_trace *t);
 /* Derive t->pattern and t->arity from the structure. */
 void gk_trace_classify(struct gk_op_trace *t);
 
+/* A hash of the function's bytes (its symbol's extent, or the sweep's): with the address, the
+ * registry's cache key. */
+gk_status gk_trace_code_hash(void (*fn)(void), uint64_t *hash);
+
 /* The symbolic executor: analyse code at `entry`, decoding only within [lo, hi). */
 gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi, const gk_fn_sig *sig,
                      struct gk_op_trace **out);
