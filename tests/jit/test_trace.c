@@ -21,6 +21,7 @@
 static void c_red(void (*fn)(void), const gk_trace_arg *a, float *r) { *r = ((float (*)(const float *, int64_t))fn)(a[0].p, a[1].i); }
 static void c_norm2(void (*fn)(void), const gk_trace_arg *a, float *r) { (void)r; ((void (*)(const float *, float *, int64_t, float))fn)(a[0].p, P(1), a[2].i, a[3].f); }
 static void c_masked(void (*fn)(void), const gk_trace_arg *a, float *r) { *r = ((float (*)(const float *, const float *, int64_t))fn)(a[0].p, a[1].p, a[2].i); }
+static void c_row(void (*fn)(void), const gk_trace_arg *a, float *r) { (void)r; ((void (*)(const float *, float *, int64_t))fn)(a[0].p, P(1), a[2].i); }
 static void c_scale_shift(void (*fn)(void), const gk_trace_arg *a, float *r) { (void)r; ((void (*)(const float *, float *, int64_t, float, float))fn)(a[0].p, P(1), a[2].i, a[3].f, a[4].f); }
 
 /* every built-in operator's scalar definition, as linked into the library */
@@ -59,6 +60,7 @@ static void test_user_functions(void)
         {"u_poly", (void (*)(void))u_poly, 1},           {"u_rational", (void (*)(void))u_rational, 1},
         {"u_sigmoid", (void (*)(void))u_sigmoid, 1},     {"u_gelu_erf", (void (*)(void))u_gelu_erf, 1},
         {"u_abs_diff", (void (*)(void))u_abs_diff, 2},   {"u_lerp", (void (*)(void))u_lerp, 3},
+        {"u_fma3", (void (*)(void))u_fma3, 3},
     };
     for (size_t i = 0; i < sizeof ew / sizeof ew[0]; i++) {
         gk_fn_sig sig = {F, ew[i].arity, {F, F, F}};
@@ -77,6 +79,8 @@ static void test_user_functions(void)
         {"u_logsumexp", "reduction", (void (*)(void))u_logsumexp, c_red, {F, 2, {IN, I}}},
         {"u_masked_sum", "reduction", (void (*)(void))u_masked_sum, c_masked, {F, 3, {IN, IN, I}}},
         {"u_scale_shift", "elementwise", (void (*)(void))u_scale_shift, c_scale_shift, {V, 5, {IN, OUT, I, F, F}}},
+        {"u_suffix_sum", "opaque", (void (*)(void))u_suffix_sum, c_row, {V, 3, {IN, OUT, I}}},
+        {"u_even_sum", "reduction", (void (*)(void))u_even_sum, c_red, {F, 2, {IN, I}}},
     };
     static const int64_t sizes[] = {1, 5, 64, 999};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {

@@ -88,3 +88,24 @@ void u_scale_shift(const float *x, float *y, int64_t n, float a, float b)
     for (int64_t i = 0; i < n; i++)
         y[i] = x[i] * a + b;
 }
+
+/* y[i] = x[i] + y[i+1] from the end: a loop that counts down */
+void u_suffix_sum(const float *x, float *y, int64_t n)
+{
+    float s = 0.0f;
+    for (int64_t i = n - 1; i >= 0; i--) {
+        s += x[i];
+        y[i] = s;
+    }
+}
+
+/* an int counter and a stride-2 read */
+float u_even_sum(const float *x, int64_t n)
+{
+    float s = 0.0f;
+    for (int i = 0; i < (int)(n / 2); i++)
+        s += x[2 * i];
+    return s;
+}
+
+float u_fma3(float a, float b, float c) { return fmaf(a, b, c) * 0.5f; }

@@ -22,5 +22,8 @@ void u_norm_eps_outside(const float *x, float *y, int64_t n, float eps);
 float u_logsumexp(const float *x, int64_t n);
 float u_masked_sum(const float *x, const float *mask, int64_t n);
 void u_scale_shift(const float *x, float *y, int64_t n, float a, float b);
+void u_suffix_sum(const float *x, float *y, int64_t n);
+float u_even_sum(const float *x, int64_t n);
+float u_fma3(float a, float b, float c);
 
 #endif

@@ -512,6 +512,7 @@ static const libm_fn libm[] = {
     {"ceilf", GK_OP_ROUND, GK_T_F32, 1, 2},   {"ceil", GK_OP_ROUND, GK_T_F64, 1, 2},
     {"truncf", GK_OP_ROUND, GK_T_F32, 1, 3},  {"trunc", GK_OP_ROUND, GK_T_F64, 1, 3},
     {"sincosf", GK_OP_SIN, GK_T_F32, 1, 0},   {"sincos", GK_OP_SIN, GK_T_F64, 1, 0},
+    {"fmaf", GK_OP_FMA, GK_T_F32, 3, 0},      {"fma", GK_OP_FMA, GK_T_F64, 3, 0},
 };
 
 static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
@@ -539,11 +540,15 @@ static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
             f = &libm[i];
     if (!f)
         FAIL("call to %s, which is not a known math function", name);
-    int32_t a0 = gk_x_retype(s, st->xmm[0], f->type), a1 = f->nargs > 1 ? gk_x_retype(s, st->xmm[1], f->type) : -1;
-    if (is_undef(s, st->xmm[0]) || a0 < 0 || (f->nargs > 1 && (is_undef(s, st->xmm[1]) || a1 < 0)))
-        FAIL("%s called with an undefined or mistyped argument", name);
+    int32_t av[3] = {-1, -1, -1};
+    for (int k = 0; k < f->nargs; k++) {
+        av[k] = gk_x_retype(s, st->xmm[k], f->type);
+        if (is_undef(s, st->xmm[k]) || av[k] < 0)
+            FAIL("%s called with an undefined or mistyped argument", name);
+    }
+    int32_t a0 = av[0];
     int sincos = !strncmp(name, "sincos", 6);
-    int32_t r = gk_x_node(s, f->op, f->type, a0, a1, -1, f->imm);
+    int32_t r = gk_x_node(s, f->op, f->type, av[0], av[1], av[2], f->imm);
     NODE(r);
     if (sincos) {
         int32_t c = gk_x_node(s, GK_OP_COS, f->type, a0, -1, -1, 0);
