@@ -2,6 +2,7 @@
  * interpretation equals the function bitwise on random and edge inputs (the interpreter calls
  * the same libm, so no tolerance is needed); plus the registry, the printer, the serializer and
  * clean rejections. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,37 @@ static void test_user_functions(void)
     }
 }
 
+/* concurrent first uses: every thread gets the same traces */
+enum { NTHREADS = 4 };
+static const char *const concurrent_names[] = {"u_sigmoid_mt", "u_poly_mt", "u_rational_mt", "u_mish_mt"};
+
+static void *get_all(void *arg)
+{
+    const struct gk_op_trace **got = arg;
+    for (int i = 0; i < 4; i++)
+        if (gk_trace_get(concurrent_names[i], &got[i]) != GK_OK)
+            got[i] = NULL;
+    return NULL;
+}
+
+static void test_concurrent_registry(void)
+{
+    gk_fn_sig f1 = {F, 1, {F}};
+    void (*fns[4])(void) = {(void (*)(void))u_sigmoid, (void (*)(void))u_poly, (void (*)(void))u_rational,
+                            (void (*)(void))u_mish};
+    for (int i = 0; i < 4; i++)
+        CHECK_STATUS(gk_register_scalar_fn(concurrent_names[i], fns[i], &f1), GK_OK);
+    const struct gk_op_trace *got[NTHREADS][4];
+    pthread_t th[NTHREADS];
+    for (int t = 0; t < NTHREADS; t++)
+        CHECK(pthread_create(&th[t], NULL, get_all, got[t]) == 0, "pthread_create");
+    for (int t = 0; t < NTHREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < NTHREADS; t++)
+        for (int i = 0; i < 4; i++)
+            CHECK(got[t][i] && got[t][i] == got[0][i], "thread %d got another trace for %s", t, concurrent_names[i]);
+}
+
 static void test_registry_and_errors(void)
 {
     const struct gk_op_trace *a = NULL, *b = NULL;
@@ -147,5 +179,6 @@ int main(void)
     test_builtins();
     test_user_functions();
     test_registry_and_errors();
+    test_concurrent_registry();
     return gk_test_finish("jit_trace");
 }
