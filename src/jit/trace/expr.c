@@ -9,7 +9,7 @@
 
 #include "jit/trace/sym.h"
 
-#define HBITS 13
+#define HBITS 11
 #define HSIZE (1u << HBITS)
 
 gk_status gk_expr_init(gk_sym *s)
