@@ -25,7 +25,7 @@ enum {
 
 /* Default micro-kernel tile of each level (DESIGN §4 table): the blocking below is computed
  * for it. The GEMM driver may register a different tile and recompute. */
-enum { AVX2_MR = 6, AVX2_NR = 16, AVX512_MR = 14, AVX512_NR = 32, SCALAR_MR = 4, SCALAR_NR = 4 };
+enum { AVX2_MR = 6, AVX2_NR = 16, AVX512_MR = 8, AVX512_NR = 48, SCALAR_MR = 4, SCALAR_NR = 4 };
 
 static struct gk_device_profile cpu;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
@@ -326,8 +326,11 @@ static void derive_blocking(void)
     int64_t l3_share = cpu.l3.size > 0 ? cpu.l3.size / cpu.l3.shared_by : cpu.l2.size;
     cpu.gemm_nc = round_down(l3_share / 2 / (cpu.gemm_kc * f32), nr, nr);
 
+    /* Path crossovers measured on Zen 1 (docs/GEMM.md, "Path thresholds"): the dot-product
+     * kernel already beats two GEMVs at M = 2, and the unpacked-A skinny path beats the blocked
+     * one up to M = 128-192 in both layouts. */
     cpu.gemv_max_m = 1;
-    cpu.skinny_max_m = 32;
+    cpu.skinny_max_m = 128;
     /* Below ~512 KiB a memory-bound op finishes in ~10 µs on one core, comparable to waking
      * other threads; below ~4 MFLOP the same holds for compute-bound work. */
     cpu.parallel_min_bytes = 512 << 10;
