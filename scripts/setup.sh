@@ -11,6 +11,7 @@ packages=(
   libclang-rt-14-dev  # ASan/UBSan/libFuzzer runtimes for clang
   libzydis-dev        # JIT decoder/encoder (pulls libzycore-dev)
   python3-venv qemu-user
+  valgrind            # memcheck of the assembly micro-kernels, which the sanitizers cannot see
   libopenblas-dev libblis-dev libdnnl-dev  # benchmark peers, loaded at run time only
 )
 
