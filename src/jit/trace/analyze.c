@@ -25,16 +25,15 @@ static const uint8_t *sweep(const uint8_t *fn)
     ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
     const uint8_t *p = fn, *furthest = fn;
     while (p < fn + SWEEP_MAX && (gk_mem_flags(p, 16) & GK_MEM_X)) {
-        ZydisDecodedInstruction ins;
-        ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
-        if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, p, 16, &ins, op)))
+        ZydisDecodedInstruction ins; /* operands are not needed: the raw immediate is the target */
+        if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&dec, NULL, p, 16, &ins)))
             break;
         const uint8_t *next = p + ins.length;
         int uncond = ins.mnemonic == ZYDIS_MNEMONIC_RET || ins.mnemonic == ZYDIS_MNEMONIC_JMP ||
                      ins.mnemonic == ZYDIS_MNEMONIC_UD2 || ins.mnemonic == ZYDIS_MNEMONIC_INT3;
-        if (ins.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE && op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+        if (ins.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE && ins.raw.imm[0].is_relative &&
             ins.mnemonic != ZYDIS_MNEMONIC_CALL) {
-            const uint8_t *t = next + op[0].imm.value.s;
+            const uint8_t *t = next + ins.raw.imm[0].value.s;
             if (t > furthest && t < fn + SWEEP_MAX)
                 furthest = t;
         }

@@ -69,11 +69,6 @@ void gk_code_free(gk_code *c)
     memset(c, 0, sizeof *c);
 }
 
-static int cmp_insn(const void *a, const void *b)
-{
-    const gk_insn *x = a, *y = b;
-    return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
 
 /* Cooper-Harvey-Kennedy on an explicit graph: succ/pred as adjacency with up to `deg` entries */
 typedef struct {
@@ -219,10 +214,12 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             }
             gk_insn *in = &c->insn[c->ninsn];
             in->addr = lo + off;
-            if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&s->dec, lo + off, span - off, &in->ins, in->op))) {
+            ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+            if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&s->dec, lo + off, span - off, &in->ins, ops))) {
                 st = gk_sym_fail(s, NULL, "undecodable bytes at %p", (const void *)(lo + off));
                 break;
             }
+            memcpy(in->op, ops, sizeof in->op); /* the visible operands come first */
             for (size_t k = off; k < off + in->ins.length; k++)
                 if (at[k] >= 0 || (k > off && covered[k])) {
                     st = gk_sym_fail(s, in, "overlapping instructions");
@@ -253,10 +250,21 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
     }
     free(work);
     free(covered);
+    /* address order, through the offset map (cheaper than sorting the large records) */
+    gk_insn *sorted = st == GK_OK ? malloc(sizeof *sorted * (size_t)(c->ninsn ? c->ninsn : 1)) : NULL;
+    if (st == GK_OK && !sorted)
+        st = gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+    if (st == GK_OK) {
+        int k = 0;
+        for (size_t off = 0; off < span; off++)
+            if (at[off] >= 0)
+                sorted[k++] = c->insn[at[off]];
+        free(c->insn);
+        c->insn = sorted;
+    }
     free(at);
     if (st != GK_OK)
         return st;
-    qsort(c->insn, (size_t)c->ninsn, sizeof *c->insn, cmp_insn);
 
     /* leaders */
     uint8_t *leader = calloc((size_t)c->ninsn, 1);

@@ -31,7 +31,7 @@ enum {
 typedef struct {
     const uint8_t *addr;
     ZydisDecodedInstruction ins;
-    ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+    ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT_VISIBLE];
 } gk_insn;
 
 typedef struct {
