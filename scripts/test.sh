@@ -4,7 +4,7 @@
 #   2. its tests except the QEMU ones: C unit tests, Python oracle tests, the install test
 #   3. the QEMU tests: unit tests run as a CPU without AVX-512 (Haswell) and without AVX (Nehalem)
 #   4. sanitizer build: clang, ASan+UBSan, warnings are errors (scripts/build.sh asan)
-#   5. the C unit tests under the sanitizers
+#   5. the C unit tests and the gk tool's tests under the sanitizers
 # Ends with a table of the steps and a line "suite: N passed, M failed" (tests counted by ctest).
 # Build trees: $GK_BUILD (build/), $GK_BUILD_ASAN (build-asan/); jobs: $GK_JOBS (2).
 set -euo pipefail
@@ -60,5 +60,5 @@ step "build (gcc, Release, -Werror)" scripts/build.sh main
 step "tests (gcc build)" ctest_in "$main" -LE qemu
 step "tests under QEMU (Haswell, Nehalem)" ctest_in "$main" -L qemu
 step "build (clang, ASan+UBSan, -Werror)" scripts/build.sh asan
-step "unit tests (ASan+UBSan)" ctest_in "$asan" -L unit
+step "unit and tool tests (ASan+UBSan)" ctest_in "$asan" -L 'unit|tool'
 finish
