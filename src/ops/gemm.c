@@ -6,7 +6,7 @@
 #include "gk/ops.h"
 #include "ops/dispatch.h"
 #include "ops/packed_b.h"
-#include "ops/validate.h"
+#include "ops/shapes.h"
 
 /* C (m-by-n) = bias broadcast over rows, or 0. */
 static void fill_c(int64_t m, int64_t n, const float *bias, float *c, int64_t ldc)
@@ -17,14 +17,12 @@ static void fill_c(int64_t m, int64_t n, const float *bias, float *c, int64_t ld
 }
 
 /* trans_b = 0: B is k-by-n; 1: n-by-k. C must not overlap A, B or bias. */
-static gk_status gemm_any(const char *fn, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
-                          const float *b, int64_t ldb, const float *bias, int need_bias, float *c, int64_t ldc)
+gk_status gk_ops_gemm_shape(const char *fn, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+                            int64_t lda, gk_region rb, int64_t ldb, gk_region rbias, const float *bias, float *c,
+                            int64_t ldc, int *done)
 {
-    const gk_kernel_table *t;
-    gk_region ra = gk_matrix("a", a, m, k, lda);
-    gk_region rb = trans_b ? gk_matrix("b", b, n, k, ldb) : gk_matrix("b", b, k, n, ldb);
-    gk_region rbias = gk_vector("bias", bias, need_bias && m > 0 ? n : 0);
-    gk_region rc = gk_matrix("c", c, m, n, ldc);
+    gk_region ra = gk_matrix("a", a, m, k, lda), rc = gk_matrix("c", c, m, n, ldc);
+    *done = 1;
     GK_TRY(gk_check_size(fn, "m", m));
     GK_TRY(gk_check_size(fn, "n", n));
     GK_TRY(gk_check_size(fn, "k", k));
@@ -48,6 +46,20 @@ static gk_status gemm_any(const char *fn, int trans_b, int64_t m, int64_t n, int
         fill_c(m, n, bias, c, ldc);
         return GK_OK;
     }
+    *done = 0;
+    return GK_OK;
+}
+
+static gk_status gemm_any(const char *fn, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                          const float *b, int64_t ldb, const float *bias, int need_bias, float *c, int64_t ldc)
+{
+    const gk_kernel_table *t;
+    gk_region rb = trans_b ? gk_matrix("b", b, n, k, ldb) : gk_matrix("b", b, k, n, ldb);
+    gk_region rbias = gk_vector("bias", bias, need_bias && m > 0 ? n : 0);
+    int done;
+    GK_TRY(gk_ops_gemm_shape(fn, trans_b, m, n, k, a, lda, rb, ldb, rbias, bias, c, ldc, &done));
+    if (done)
+        return GK_OK;
     GK_TRY(gk_dispatch(&t));
     if (trans_b)
         return t->gemm_bt(m, n, k, a, lda, b, ldb, bias, c, ldc);
