@@ -26,14 +26,14 @@ enum { T_NONE, T_JCC, T_JMP, T_EXIT };
 
 static int term_kind(const gk_insn *in, const uint8_t *lo, const uint8_t *hi, const uint8_t **target)
 {
-    ZydisMnemonic m = in->ins.mnemonic;
+    ZydisMnemonic m = in->mnemonic;
     *target = NULL;
     if (m == ZYDIS_MNEMONIC_RET || m == ZYDIS_MNEMONIC_UD2 || m == ZYDIS_MNEMONIC_INT3 || m == ZYDIS_MNEMONIC_HLT ||
         m == ZYDIS_MNEMONIC_IRET || m == ZYDIS_MNEMONIC_SYSCALL)
         return T_EXIT;
     if (m == ZYDIS_MNEMONIC_JMP || is_jcc(m)) {
         if (in->op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-            *target = in->addr + in->ins.length + in->op[0].imm.value.s;
+            *target = in->addr + in->length + in->op[0].imm.value.s;
             if (m == ZYDIS_MNEMONIC_JMP && (*target < lo || *target >= hi))
                 return T_EXIT; /* tail call */
             return m == ZYDIS_MNEMONIC_JMP ? T_JMP : T_JCC;
@@ -61,6 +61,8 @@ int gk_code_find(const gk_code *c, const uint8_t *addr)
 void gk_code_free(gk_code *c)
 {
     free(c->insn);
+    for (int i = 0; i < GK_SYM_MAX_INSNS / GK_OPCHUNK; i++)
+        free(c->opchunk[i]);
     free(c->blk);
     free(c->insn_block);
     for (int i = 0; i < c->nloops; i++)
@@ -173,7 +175,8 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
     if (entry < lo || entry >= hi || span > (1u << 20))
         return gk_sym_fail(s, NULL, "function extent of %zu bytes is empty or too large", span);
     int32_t *at = malloc(sizeof *at * span);
-    int32_t *work = malloc(sizeof *work * GK_SYM_MAX_INSNS);
+    int wcap = (span < GK_SYM_MAX_INSNS ? (int)span : GK_SYM_MAX_INSNS) + 1; /* a push per decoded branch */
+    int32_t *work = malloc(sizeof *work * (size_t)wcap);
     int cap = 64; /* grows: most functions are a few dozen instructions */
     c->insn = malloc(sizeof *c->insn * (size_t)cap);
     if (!at || !work || !c->insn) {
@@ -212,22 +215,33 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
                 c->insn = ni;
                 cap *= 2;
             }
+            ZydisDecodedOperand **chunk = &c->opchunk[c->ninsn / GK_OPCHUNK];
+            if (!*chunk && !(*chunk = malloc(sizeof **chunk * GK_OPCHUNK * ZYDIS_MAX_OPERAND_COUNT_VISIBLE))) {
+                st = gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+                break;
+            }
             gk_insn *in = &c->insn[c->ninsn];
-            in->addr = lo + off;
-            ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-            if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&s->dec, lo + off, span - off, &in->ins, ops))) {
+            ZydisDecodedOperand *op = *chunk + c->ninsn % GK_OPCHUNK * ZYDIS_MAX_OPERAND_COUNT_VISIBLE;
+            ZydisDecoderContext ctx;
+            ZydisDecodedInstruction ins;
+            /* only the visible operands: the executor never reads implicit ones */
+            if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&s->dec, &ctx, lo + off, span - off, &ins)) ||
+                !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&s->dec, &ctx, &ins, op, ins.operand_count_visible))) {
                 st = gk_sym_fail(s, NULL, "undecodable bytes at %p", (const void *)(lo + off));
                 break;
             }
-            memcpy(in->op, ops, sizeof in->op); /* the visible operands come first */
-            for (size_t k = off; k < off + in->ins.length; k++)
+            memset(op + ins.operand_count_visible, 0, /* unused: ZYDIS_OPERAND_TYPE_UNUSED */
+                   sizeof *op * (ZYDIS_MAX_OPERAND_COUNT_VISIBLE - ins.operand_count_visible));
+            *in = (gk_insn){lo + off, op, ins.mnemonic, ins.length, ins.operand_count_visible,
+                            ins.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY};
+            for (size_t k = off; k < off + in->length; k++)
                 if (at[k] >= 0 || (k > off && covered[k])) {
                     st = gk_sym_fail(s, in, "overlapping instructions");
                     break;
                 }
             if (st != GK_OK)
                 break;
-            for (size_t k = off; k < off + in->ins.length; k++)
+            for (size_t k = off; k < off + in->length; k++)
                 covered[k] = 1;
             at[off] = c->ninsn++;
             const uint8_t *target;
@@ -237,7 +251,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
                     st = gk_sym_fail(s, in, "branch target outside the function");
                     break;
                 }
-                if (nwork >= GK_SYM_MAX_INSNS) {
+                if (nwork >= wcap) {
                     st = gk_sym_fail(s, in, "too many branches");
                     break;
                 }
@@ -245,7 +259,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             }
             if (tk == T_JMP || tk == T_EXIT)
                 break;
-            off += in->ins.length;
+            off += in->length;
         }
     }
     free(work);
@@ -277,7 +291,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
     for (int i = 0; i < c->ninsn; i++) {
         const uint8_t *target;
         int tk = term_kind(&c->insn[i], lo, hi, &target);
-        if (i == 0 || c->insn[i - 1].addr + c->insn[i - 1].ins.length != c->insn[i].addr)
+        if (i == 0 || c->insn[i - 1].addr + c->insn[i - 1].length != c->insn[i].addr)
             leader[i] = 1;
         if (c->insn[i].addr == entry)
             leader[i] = 1;
@@ -309,7 +323,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         if (tk == T_JCC || tk == T_JMP)
             bl->succ[bl->nsucc++] = c->insn_block[gk_code_find(c, target)];
         if (tk == T_JCC || tk == T_NONE) {
-            if (last + 1 >= c->ninsn || c->insn[last].addr + c->insn[last].ins.length != c->insn[last + 1].addr)
+            if (last + 1 >= c->ninsn || c->insn[last].addr + c->insn[last].length != c->insn[last + 1].addr)
                 return gk_sym_fail(s, &c->insn[last], "falls through out of the decoded code");
             bl->succ[bl->nsucc++] = c->insn_block[last + 1];
         }

@@ -11,12 +11,16 @@
 
 #define HBITS 11
 #define HSIZE (1u << HBITS)
+/* initial capacities (powers of two; both double): the built-ins need 10-300 nodes, and a
+ * small start keeps an analysis's heap from growing and being trimmed on every call */
+#define NODE0 256
+#define POLY0 128
 
 gk_status gk_expr_init(gk_sym *s)
 {
-    s->node = malloc(sizeof *s->node * 1024);
+    s->node = malloc(sizeof *s->node * NODE0);
     s->htab = malloc(sizeof *s->htab * HSIZE);
-    s->poly = malloc(sizeof *s->poly * 256);
+    s->poly = malloc(sizeof *s->poly * POLY0);
     if (!s->node || !s->htab || !s->poly)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     memset(s->htab, 0xff, sizeof *s->htab * HSIZE);
@@ -39,26 +43,18 @@ static int deeper(const gk_sym *s, int a, int b) { return gk_x_scope_depth(s, a)
 
 static uint32_t hash_node(const gk_node *n, const gk_poly *p)
 {
-    uint64_t h = 1469598103934665603ull;
-#define MIX(v) h = (h ^ (uint64_t)(v)) * 1099511628211ull
-    MIX(n->op);
-    MIX(n->type);
-    MIX(n->w32);
-    MIX((uint32_t)n->a);
-    MIX((uint32_t)n->b);
-    MIX((uint32_t)n->c);
-    MIX(n->imm);
-    MIX(n->imm >> 32);
-    MIX((uint32_t)n->scope);
+    /* independent multiplies (one dependent multiply per polynomial term), then a final mix:
+     * interning is the executor's most frequent operation */
+    uint64_t h = ((uint64_t)n->op | (uint64_t)n->type << 16 | (uint64_t)n->w32 << 24 | (uint64_t)(uint32_t)n->scope << 32) *
+                     0x9e3779b97f4a7c15ull ^
+                 ((uint64_t)(uint32_t)n->a | (uint64_t)(uint32_t)n->b << 32) * 0xc2b2ae3d27d4eb4full ^
+                 (uint64_t)(uint32_t)n->c * 0x165667b19e3779f9ull ^ n->imm * 0x27d4eb2f165667c5ull;
     if (p)
-        for (int i = 0; i < p->n; i++) {
-            MIX(p->t[i].c);
-            MIX(p->t[i].c >> 32);
-            for (int k = 0; k < 3; k++)
-                MIX((uint32_t)p->t[i].at[k]);
-        }
-#undef MIX
-    /* the multiply only carries low bits upwards: fold the high bits down (murmur3 fmix64) */
+        for (int i = 0; i < p->n; i++)
+            h = (h ^ (uint64_t)p->t[i].c * 0x85ebca77c2b2ae63ull ^
+                 ((uint64_t)(uint32_t)p->t[i].at[0] | (uint64_t)(uint32_t)p->t[i].at[1] << 32) * 0xff51afd7ed558ccdull ^
+                 (uint64_t)(uint32_t)p->t[i].at[2] * 0xc4ceb9fe1a85ec53ull) * 0x9e3779b97f4a7c15ull;
+    /* murmur3 fmix64: the high bits reach the low ones the table uses */
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -96,7 +92,7 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
     }
     if (s->nnode >= GK_SYM_MAX_NODES)
         return -1;
-    if ((s->nnode & (s->nnode - 1)) == 0 && s->nnode >= 1024) {
+    if ((s->nnode & (s->nnode - 1)) == 0 && s->nnode >= NODE0) {
         gk_node *nn = realloc(s->node, sizeof *nn * (size_t)s->nnode * 2);
         if (!nn)
             return -1;
@@ -105,7 +101,7 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
     if (p) {
         if (s->npoly >= GK_SYM_MAX_POLYS)
             return -1;
-        if ((s->npoly & (s->npoly - 1)) == 0 && s->npoly >= 256) {
+        if ((s->npoly & (s->npoly - 1)) == 0 && s->npoly >= POLY0) {
             gk_poly *np = realloc(s->poly, sizeof *np * (size_t)s->npoly * 2);
             if (!np)
                 return -1;

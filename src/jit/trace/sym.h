@@ -28,11 +28,16 @@ enum {
 };
 
 /* ---- code model ---- */
+/* what the executor reads of a decoded instruction; the operands live in gk_code's chunks
+ * (records stay small: sorting them into address order copies them) */
 typedef struct {
     const uint8_t *addr;
-    ZydisDecodedInstruction ins;
-    ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT_VISIBLE];
+    const ZydisDecodedOperand *op; /* ZYDIS_MAX_OPERAND_COUNT_VISIBLE; those past nop are unused */
+    ZydisMnemonic mnemonic;
+    uint8_t length, nop, legacy; /* legacy: not VEX/EVEX encoded */
 } gk_insn;
+
+enum { GK_OPCHUNK = 64 }; /* instructions per operand chunk */
 
 typedef struct {
     int first, count;  /* instructions */
@@ -49,6 +54,7 @@ typedef struct {
     const uint8_t *lo, *hi;
     gk_insn *insn;
     int ninsn;
+    ZydisDecodedOperand *opchunk[GK_SYM_MAX_INSNS / GK_OPCHUNK]; /* never move once decoded */
     gk_block *blk;
     int nblocks;
     gk_nloop *loops;
@@ -158,7 +164,6 @@ typedef struct gk_sym {
     const gk_fn_sig *sig;
     gk_code code;
     ZydisDecoder dec;
-    ZydisFormatter fmt;
     gk_node *node;
     int nnode;
     int32_t *htab; /* hash heads (chains through gk_node.hnext) */

@@ -25,6 +25,8 @@
 
 gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...)
 {
+    if (s->wants_region) /* a request for a conditional region: the probing branch discards it */
+        return GK_ERR_UNSUPPORTED;
     char why[256], text[96] = "";
     va_list ap;
     va_start(ap, fmt);
@@ -32,8 +34,14 @@ gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...)
     va_end(ap);
     if (!at)
         return gk_fail(GK_ERR_UNSUPPORTED, "trace: %s", why);
-    if (!ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&s->fmt, &at->ins, at->op, at->ins.operand_count_visible, text,
-                                                      sizeof text, (ZyanU64)(uintptr_t)at->addr, ZYAN_NULL)))
+    /* decoded again: the code model keeps only what the executor reads */
+    ZydisFormatter zf;
+    ZydisDecodedInstruction ins;
+    ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+    if (!ZYAN_SUCCESS(ZydisFormatterInit(&zf, ZYDIS_FORMATTER_STYLE_INTEL)) ||
+        !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&s->dec, at->addr, at->length, &ins, op)) ||
+        !ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&zf, &ins, op, ins.operand_count_visible, text, sizeof text,
+                                                      (ZyanU64)(uintptr_t)at->addr, ZYAN_NULL)))
         snprintf(text, sizeof text, "(unformattable)");
     return gk_fail(GK_ERR_UNSUPPORTED, "trace: at %p (+0x%zx) `%s`: %s", (const void *)at->addr,
                    (size_t)(at->addr - s->code.lo), text, why);
@@ -109,6 +117,8 @@ typedef struct {
     loopctx ctx[GK_SYM_MAX_DEPTH + 1];
     int nctx;
     seedset *seeds; /* per natural loop */
+    uint8_t *region_blk; /* per block: a float branch whose arms were found to need a conditional
+                          * region (stores, loops): later visits skip the select probe */
 } exec;
 
 enum { END_STOP, END_RET, END_BACK };
@@ -142,6 +152,12 @@ static int is_undef(const gk_sym *s, int32_t v)
 }
 
 static int mem_is_rip(const ZydisDecodedOperand *o) { return o->mem.base == ZYDIS_REGISTER_RIP; }
+
+/* the address a RIP-relative memory operand names */
+static uintptr_t rip_address(const gk_insn *in, const ZydisDecodedOperand *o)
+{
+    return (uintptr_t)in->addr + in->length + (uintptr_t)o->mem.disp.value;
+}
 
 /* the address of a memory operand as a polynomial node */
 static gk_status address(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisDecodedOperand *o, int32_t *out)
@@ -256,9 +272,7 @@ static int32_t slot_read(gk_sym *s, const gk_state *st, int64_t off, uint64_t wh
 /* read a constant of `size` bytes from read-only memory */
 static gk_status rodata(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand *o, int size, uint64_t *bits)
 {
-    ZyanU64 a;
-    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->ins, o, (ZyanU64)(uintptr_t)in->addr, &a)))
-        FAIL("bad RIP-relative address");
+    uintptr_t a = rip_address(in, o);
     int f = gk_mem_flags((const void *)(uintptr_t)a, (size_t)(size > 8 ? 8 : size));
     if (!(f & GK_MEM_R) || (f & GK_MEM_W))
         FAIL("reads memory that is not read-only data");
@@ -273,9 +287,7 @@ static gk_status rodata(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand 
  * 8 bytes: only lane 0 is tracked. */
 static gk_status vector_const(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand *o, int size, int32_t *out)
 {
-    ZyanU64 a;
-    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->ins, o, (ZyanU64)(uintptr_t)in->addr, &a)))
-        FAIL("bad RIP-relative address");
+    uintptr_t a = rip_address(in, o);
     if (size > 32)
         size = 32;
     int f = gk_mem_flags((const void *)(uintptr_t)a, (size_t)size);
@@ -306,7 +318,7 @@ static int32_t array_load(gk_sym *s, int arr, int32_t idx)
 /* a float value of `type` from a register or memory operand */
 static gk_status rd_float(gk_sym *s, gk_state *st, const gk_insn *in, int k, int type, int32_t *out)
 {
-    if (k < 0 || k >= in->ins.operand_count_visible)
+    if (k < 0 || k >= in->nop)
         FAIL("missing operand");
     const ZydisDecodedOperand *o = &in->op[k];
     if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
@@ -373,7 +385,7 @@ static gk_status need(gk_sym *s, const gk_insn *in, int32_t v)
 /* an integer value from a register, immediate or memory */
 static gk_status rd_int(gk_sym *s, gk_state *st, const gk_insn *in, int k, int32_t *out)
 {
-    if (k < 0 || k >= in->ins.operand_count_visible)
+    if (k < 0 || k >= in->nop)
         FAIL("missing operand");
     const ZydisDecodedOperand *o = &in->op[k];
     int w;
@@ -521,12 +533,9 @@ static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
     const uint8_t *target = NULL;
     const void *slot = NULL;
     if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
-        target = in->addr + in->ins.length + o->imm.value.s;
+        target = in->addr + in->length + o->imm.value.s;
     else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o)) {
-        ZyanU64 a;
-        if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in->ins, o, (ZyanU64)(uintptr_t)in->addr, &a)))
-            FAIL("bad call address");
-        slot = (const void *)(uintptr_t)a;
+        slot = (const void *)rip_address(in, o);
     } else
         FAIL("indirect call");
     if (target && target >= s->code.lo && target < s->code.hi)
@@ -593,7 +602,7 @@ static int elem_type(ZydisMnemonic m, const char *name)
 /* the trailing immediate of an instruction, which must be there */
 static gk_status last_imm(gk_sym *s, const gk_insn *in, int min_ops, uint64_t *imm)
 {
-    int n = in->ins.operand_count_visible;
+    int n = in->nop;
     if (n < min_ops || in->op[n - 1].type != ZYDIS_OPERAND_TYPE_IMMEDIATE)
         FAIL("unexpected operand form");
     *imm = in->op[n - 1].imm.value.u;
@@ -604,12 +613,12 @@ static gk_status last_imm(gk_sym *s, const gk_insn *in, int min_ops, uint64_t *i
 static const uint8_t cmp_pred[16] = {2, 1, 3, 8, 13, 14, 12, 7, 10, 9, 11, 0, 5, 6, 4, 15};
 
 /* a float operation's two inputs: SSE "op dst, src" or VEX "op dst, a, b" */
-static int vex3(const gk_insn *in) { return in->ins.operand_count_visible >= 3 && in->op[2].type != ZYDIS_OPERAND_TYPE_IMMEDIATE; }
+static int vex3(const gk_insn *in) { return in->nop >= 3 && in->op[2].type != ZYDIS_OPERAND_TYPE_IMMEDIATE; }
 
 static gk_status wr_xmm(gk_sym *s, gk_state *st, const gk_insn *in, int32_t v)
 {
     int x = xmm_id(in->op[0].reg.value);
-    if (in->ins.operand_count_visible < 1 || in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
+    if (in->nop < 1 || in->op[0].type != ZYDIS_OPERAND_TYPE_REGISTER || x < 0)
         FAIL("expected an xmm destination");
     NODE(v);
     st->xmm[x] = v;
@@ -629,7 +638,7 @@ static gk_status float_binop(gk_sym *s, gk_state *st, const gk_insn *in, int op,
 /* bit operations take the type of the operand that is not a constant */
 static gk_status float_bitop(gk_sym *s, gk_state *st, const gk_insn *in, int op)
 {
-    if (in->ins.operand_count_visible < 2)
+    if (in->nop < 2)
         FAIL("unexpected operand form");
     int ka = vex3(in) ? 1 : 0, kb = ka + 1;
     if (in->op[ka].type == ZYDIS_OPERAND_TYPE_REGISTER && in->op[kb].type == ZYDIS_OPERAND_TYPE_REGISTER &&
@@ -642,7 +651,7 @@ static gk_status float_bitop(gk_sym *s, gk_state *st, const gk_insn *in, int op)
             if (x >= 0 && !is_undef(s, st->xmm[x]) && s->node[st->xmm[x]].op != GK_OP_CONST)
                 type = s->node[st->xmm[x]].type;
         }
-    if (type == GK_T_F32 && strstr(ZydisMnemonicGetString(in->ins.mnemonic), "PD"))
+    if (type == GK_T_F32 && strstr(ZydisMnemonicGetString(in->mnemonic), "PD"))
         type = GK_T_F64;
     for (int k = ka; k <= kb; k++)
         if (in->op[k].type == ZYDIS_OPERAND_TYPE_REGISTER) {
@@ -667,7 +676,7 @@ static gk_status float_bitop(gk_sym *s, gk_state *st, const gk_insn *in, int op)
 static gk_status fma_op(gk_sym *s, gk_state *st, const gk_insn *in, const char *name)
 {
     /* vfXXXNNNss: NNN says which operands multiply and which is added */
-    int type = elem_type(in->ins.mnemonic, name);
+    int type = elem_type(in->mnemonic, name);
     int32_t v[3];
     for (int k = 0; k < 3; k++) {
         GK_TRY(rd_float(s, st, in, k, type, &v[k]));
@@ -709,7 +718,7 @@ static int32_t sext32(gk_sym *s, int32_t v)
 
 static gk_status int_alu(gk_sym *s, gk_state *st, const gk_insn *in)
 {
-    ZydisMnemonic m = in->ins.mnemonic;
+    ZydisMnemonic m = in->mnemonic;
     int w = in->op[0].size;
     int32_t a, b, r = -1;
     if ((m == ZYDIS_MNEMONIC_XOR || m == ZYDIS_MNEMONIC_SUB) && in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
@@ -719,7 +728,7 @@ static gk_status int_alu(gk_sym *s, gk_state *st, const gk_insn *in)
         set_iflags(st, r, r, 0);
         return wr_gpr(s, st, in, in->op[0].reg.value, r);
     }
-    int nops = in->ins.operand_count_visible;
+    int nops = in->nop;
     if (m == ZYDIS_MNEMONIC_IMUL && nops != 2 && nops != 3)
         FAIL("unsupported multiply form");
     GK_TRY(rd_int(s, st, in, m == ZYDIS_MNEMONIC_IMUL && nops == 3 ? 1 : 0, &a));
@@ -790,7 +799,7 @@ static gk_status pop(gk_sym *s, gk_state *st, const gk_insn *in, int32_t *v)
 
 static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type, int size)
 {
-    if (in->ins.operand_count_visible < 2)
+    if (in->nop < 2)
         FAIL("unexpected operand form");
     const ZydisDecodedOperand *d = &in->op[0];
     int ks = vex3(in) ? 2 : 1;
@@ -878,7 +887,7 @@ static int32_t fcmp_bit(gk_sym *s, const gk_state *st, int pred)
  * or between integers as d + (s - d) * bit */
 static gk_status cmov_float(gk_sym *s, gk_state *st, const gk_insn *in)
 {
-    int pred = cc_pred_of(in->ins.mnemonic);
+    int pred = cc_pred_of(in->mnemonic);
     if (st->fl_kind != GK_FL_FCMP || pred < 0 || in->op[0].size < 32)
         FAIL("conditional move on integer flags");
     int32_t d, src;
@@ -907,7 +916,7 @@ static gk_status cmov_float(gk_sym *s, gk_state *st, const gk_insn *in)
 /* setcc r8 after ucomiss, into a register whose low byte is known to be 0 (xor eax, eax) */
 static gk_status setcc_float(gk_sym *s, gk_state *st, const gk_insn *in)
 {
-    int pred = cc_pred_of(in->ins.mnemonic), w;
+    int pred = cc_pred_of(in->mnemonic), w;
     int reg = in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(in->op[0].reg.value, &w) : -1;
     int64_t old;
     if (st->fl_kind != GK_FL_FCMP || pred < 0 || reg < 0 || w != 8 ||
@@ -927,7 +936,7 @@ static gk_status setcc_float(gk_sym *s, gk_state *st, const gk_insn *in)
 static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
 {
     gk_sym *s = e->s;
-    ZydisMnemonic m = in->ins.mnemonic;
+    ZydisMnemonic m = in->mnemonic;
     const char *name = ZydisMnemonicGetString(m);
     int32_t a, b, r;
     switch (m) {
@@ -1112,7 +1121,7 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     }
     case ZYDIS_MNEMONIC_ROUNDSS: case ZYDIS_MNEMONIC_ROUNDSD: case ZYDIS_MNEMONIC_ROUNDPS: case ZYDIS_MNEMONIC_ROUNDPD:
     case ZYDIS_MNEMONIC_VROUNDSS: case ZYDIS_MNEMONIC_VROUNDSD: case ZYDIS_MNEMONIC_VROUNDPS: case ZYDIS_MNEMONIC_VROUNDPD: {
-        int type = elem_type(m, name), n = in->ins.operand_count_visible;
+        int type = elem_type(m, name), n = in->nop;
         uint64_t imm = 0;
         GK_TRY(last_imm(s, in, 3, &imm));
         GK_TRY(rd_float(s, st, in, n - 2, type, &a));
@@ -1133,7 +1142,7 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
         return float_bitop(s, st, in, GK_OP_XOR);
     case ZYDIS_MNEMONIC_CMPSS: case ZYDIS_MNEMONIC_CMPSD: case ZYDIS_MNEMONIC_CMPPS: case ZYDIS_MNEMONIC_CMPPD:
     case ZYDIS_MNEMONIC_VCMPSS: case ZYDIS_MNEMONIC_VCMPSD: case ZYDIS_MNEMONIC_VCMPPS: case ZYDIS_MNEMONIC_VCMPPD: {
-        int type = elem_type(m, name), n = in->ins.operand_count_visible;
+        int type = elem_type(m, name), n = in->nop;
         uint64_t imm = 0;
         GK_TRY(last_imm(s, in, 3, &imm));
         GK_TRY(rd_float(s, st, in, n - 3, type, &a));
@@ -1144,7 +1153,7 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     }
     case ZYDIS_MNEMONIC_BLENDVPS: case ZYDIS_MNEMONIC_BLENDVPD:
     case ZYDIS_MNEMONIC_VBLENDVPS: case ZYDIS_MNEMONIC_VBLENDVPD: {
-        int type = elem_type(m, name), v = in->ins.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY;
+        int type = elem_type(m, name), v = !in->legacy;
         int32_t mask;
         GK_TRY(rd_float(s, st, in, v ? 1 : 0, type, &a));
         GK_TRY(rd_float(s, st, in, v ? 2 : 1, type, &b));
@@ -1159,7 +1168,7 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     }
     case ZYDIS_MNEMONIC_BLENDPS: case ZYDIS_MNEMONIC_BLENDPD:
     case ZYDIS_MNEMONIC_VBLENDPS: case ZYDIS_MNEMONIC_VBLENDPD: {
-        int type = elem_type(m, name), n = in->ins.operand_count_visible;
+        int type = elem_type(m, name), n = in->nop;
         uint64_t imm = 0;
         GK_TRY(last_imm(s, in, 3, &imm));
         GK_TRY(rd_float(s, st, in, (imm & 1) ? n - 2 : n - 3, type, &a));
@@ -1520,7 +1529,7 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
     gk_sym *s = e->s;
     const gk_block *b = &s->code.blk[blk];
     const gk_insn *in = &s->code.insn[b->first + b->count - 1];
-    ZydisMnemonic cc = in->ins.mnemonic;
+    ZydisMnemonic cc = in->mnemonic;
     int taken = b->succ[0], fall = b->succ[1];
     /* the active loop's exit */
     if (e->nctx && (!in_active_loop(e, taken) || !in_active_loop(e, fall))) {
@@ -1531,7 +1540,7 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
         /* duplicated exits often end in their own `jmp` to one place: compare where they lead */
         for (int guard = 0; guard < 8; guard++) {
             const gk_block *tb = &s->code.blk[to];
-            if (tb->count != 1 || tb->nsucc != 1 || s->code.insn[tb->first].ins.mnemonic != ZYDIS_MNEMONIC_JMP)
+            if (tb->count != 1 || tb->nsucc != 1 || s->code.insn[tb->first].mnemonic != ZYDIS_MNEMONIC_JMP)
                 break;
             to = tb->succ[0];
         }
@@ -1597,7 +1606,7 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
      * and equal") is one branch with the combined relation set: running the shared target from
      * both arms would duplicate it */
     const gk_block *b2 = &s->code.blk[fall];
-    int p2 = b2->count == 1 && b2->nsucc == 2 ? cc_pred_float(s->code.insn[b2->first].ins.mnemonic) : -1;
+    int p2 = b2->count == 1 && b2->nsucc == 2 ? cc_pred_float(s->code.insn[b2->first].mnemonic) : -1;
     if (p2 >= 0 && fall != hdr && (!e->nctx || (in_active_loop(e, b2->succ[0]) && in_active_loop(e, b2->succ[1])))) {
         if (taken == b2->succ[1]) {
             pred = p2 & ~pred;
@@ -1615,6 +1624,12 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
     int type = s->node[st->fl_x].type;
     int32_t cond = gk_x_node(s, GK_OP_CMP, type, st->fl_x, st->fl_y, -1, (uint64_t)pred);
     NODE(cond);
+    if (e->region_blk[blk]) {
+        GK_TRY(cond_region(e, st, in, cond, 0, taken, fall, stop, hdr, end));
+        s->depth--;
+        *next = stop;
+        return GK_OK;
+    }
     int before = s->neff, nloop0 = s->nloop;
     uint64_t epoch0 = s->epoch;
     gk_state ts = *st, fs = *st;
@@ -1632,6 +1647,7 @@ static gk_status branch(exec *e, gk_state *st, int blk, int *next, int *end)
         if (!s->wants_region || s->select_probe)
             return r;
         s->wants_region = 0;
+        e->region_blk[blk] = 1;
         s->neff = before;
         s->epoch = epoch0;
         s->nloop = nloop0;
@@ -1688,7 +1704,7 @@ static gk_status region(exec *e, gk_state *st, int block, int stop, int *end)
             const gk_insn *in = &c->insn[b->first + i];
             if (++s->steps > GK_SYM_MAX_STEPS)
                 FAIL("analysis step limit reached");
-            ZydisMnemonic m = in->ins.mnemonic;
+            ZydisMnemonic m = in->mnemonic;
             if (m == ZYDIS_MNEMONIC_RET) {
                 *end = END_RET;
                 return GK_OK;
@@ -2044,7 +2060,6 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
     s->sig = sig;
     s->cur_loop = -1;
     ZydisDecoderInit(&s->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-    ZydisFormatterInit(&s->fmt, ZYDIS_FORMATTER_STYLE_INTEL);
     s->loopcap = 16;
     s->effcap = 64;
     s->loop = malloc(sizeof *s->loop * (size_t)s->loopcap);
@@ -2090,10 +2105,12 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
             memset(&e, 0, sizeof e);
             e.s = s;
             e.seeds = calloc((size_t)(s->code.nloops ? s->code.nloops : 1), sizeof *e.seeds);
+            e.region_blk = calloc((size_t)s->code.nblocks, 1);
             int end;
-            st = e.seeds ? region(&e, &init, s->code.insn_block[gk_code_find(&s->code, entry)], -1, &end)
-                         : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+            st = e.seeds && e.region_blk ? region(&e, &init, s->code.insn_block[gk_code_find(&s->code, entry)], -1, &end)
+                                         : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
             free(e.seeds);
+            free(e.region_blk);
             if (st == GK_OK && end != END_RET)
                 st = gk_sym_fail(s, NULL, "function does not return");
             int32_t ret = -1;
