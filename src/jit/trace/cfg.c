@@ -168,7 +168,10 @@ static int dominates(const int *idom, int a, int b)
 
 gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8_t *lo, const uint8_t *hi)
 {
+    ZydisDecodedOperand *chunks[GK_SYM_MAX_INSNS / GK_OPCHUNK]; /* reused from an earlier analysis */
+    memcpy(chunks, c->opchunk, sizeof chunks);
     memset(c, 0, sizeof *c);
+    memcpy(c->opchunk, chunks, sizeof chunks);
     c->lo = lo;
     c->hi = hi;
     size_t span = (size_t)(hi - lo);

@@ -11,16 +11,23 @@
 
 #define HBITS 11
 #define HSIZE (1u << HBITS)
-/* initial capacities (powers of two; both double): the built-ins need 10-300 nodes, and a
- * small start keeps an analysis's heap from growing and being trimmed on every call */
+/* initial capacities (both double): the built-ins need 10-300 nodes */
 #define NODE0 256
 #define POLY0 128
 
 gk_status gk_expr_init(gk_sym *s)
 {
-    s->node = malloc(sizeof *s->node * NODE0);
-    s->htab = malloc(sizeof *s->htab * HSIZE);
-    s->poly = malloc(sizeof *s->poly * POLY0);
+    /* buffers a previous analysis on this thread left (gk_symexec) are reused */
+    if (!s->node) {
+        s->node = malloc(sizeof *s->node * NODE0);
+        s->nodecap = NODE0;
+    }
+    if (!s->htab)
+        s->htab = malloc(sizeof *s->htab * HSIZE);
+    if (!s->poly) {
+        s->poly = malloc(sizeof *s->poly * POLY0);
+        s->polycap = POLY0;
+    }
     if (!s->node || !s->htab || !s->poly)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     memset(s->htab, 0xff, sizeof *s->htab * HSIZE);
@@ -92,20 +99,22 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
     }
     if (s->nnode >= GK_SYM_MAX_NODES)
         return -1;
-    if ((s->nnode & (s->nnode - 1)) == 0 && s->nnode >= NODE0) {
-        gk_node *nn = realloc(s->node, sizeof *nn * (size_t)s->nnode * 2);
+    if (s->nnode == s->nodecap) {
+        gk_node *nn = realloc(s->node, sizeof *nn * (size_t)s->nodecap * 2);
         if (!nn)
             return -1;
         s->node = nn;
+        s->nodecap *= 2;
     }
     if (p) {
         if (s->npoly >= GK_SYM_MAX_POLYS)
             return -1;
-        if ((s->npoly & (s->npoly - 1)) == 0 && s->npoly >= POLY0) {
-            gk_poly *np = realloc(s->poly, sizeof *np * (size_t)s->npoly * 2);
+        if (s->npoly == s->polycap) {
+            gk_poly *np = realloc(s->poly, sizeof *np * (size_t)s->polycap * 2);
             if (!np)
                 return -1;
             s->poly = np;
+            s->polycap *= 2;
         }
         s->poly[s->npoly] = *p;
         n->poly = s->npoly++;

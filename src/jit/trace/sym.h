@@ -165,10 +165,10 @@ typedef struct gk_sym {
     gk_code code;
     ZydisDecoder dec;
     gk_node *node;
-    int nnode;
+    int nnode, nodecap;
     int32_t *htab; /* hash heads (chains through gk_node.hnext) */
     gk_poly *poly;
-    int npoly;
+    int npoly, polycap;
     gk_loop_rec *loop;
     int nloop, loopcap;
     gk_effect *eff;

@@ -12,6 +12,7 @@
  *   either an induction variable (a change by a loop-invariant amount: closed form
  *   init + step*i) or a carried value (ACC with its NEXT), until a round finds nothing new;
  *   the exit branch's compare, solved for i, gives the trip count. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2051,6 +2052,89 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
 
 /* ---- entry ---- */
 
+/* The buffers of the last analysis on this thread, reused by the next one: an analysis needs
+ * 100-300 KB, and freeing that much at the top of the heap returns it to the system, so every
+ * analysis would fault it in again. Capacities up to the caps below are kept; a thread's
+ * buffers are freed when it exits. */
+enum { KEEP_NODES = 4096, KEEP_POLYS = 1024, KEEP_LOOPS = 64, KEEP_EFFECTS = 1024 };
+
+typedef struct {
+    gk_node *node;
+    int nodecap;
+    int32_t *htab;
+    gk_poly *poly;
+    int polycap;
+    gk_loop_rec *loop;
+    int loopcap;
+    gk_effect *eff;
+    int effcap;
+    ZydisDecodedOperand *opchunk[GK_SYM_MAX_INSNS / GK_OPCHUNK];
+} scratch;
+
+static _Thread_local scratch tls_scratch;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+    scratch *k = p;
+    free(k->node);
+    free(k->htab);
+    free(k->poly);
+    free(k->loop);
+    free(k->eff);
+    for (int i = 0; i < GK_SYM_MAX_INSNS / GK_OPCHUNK; i++)
+        free(k->opchunk[i]);
+    memset(k, 0, sizeof *k);
+}
+
+static void scratch_init(void) { (void)pthread_key_create(&scratch_key, scratch_free); }
+
+static void scratch_take(gk_sym *s)
+{
+    scratch *k = &tls_scratch;
+    s->node = k->node;
+    s->nodecap = k->nodecap;
+    s->htab = k->htab;
+    s->poly = k->poly;
+    s->polycap = k->polycap;
+    s->loop = k->loop;
+    s->loopcap = k->loopcap;
+    s->eff = k->eff;
+    s->effcap = k->effcap;
+    memcpy(s->code.opchunk, k->opchunk, sizeof k->opchunk);
+    memset(k, 0, sizeof *k);
+}
+
+/* keep what is not too large; s's pointers are cleared either way */
+static void scratch_keep(gk_sym *s)
+{
+    scratch *k = &tls_scratch;
+    pthread_once(&scratch_once, scratch_init);
+    if (pthread_setspecific(scratch_key, k) != 0) /* no exit hook: keep nothing */
+        return;
+    if (s->nodecap <= KEEP_NODES && s->polycap <= KEEP_POLYS) {
+        k->node = s->node;
+        k->nodecap = s->nodecap;
+        k->poly = s->poly;
+        k->polycap = s->polycap;
+        k->htab = s->htab;
+        s->node = NULL;
+        s->poly = NULL;
+        s->htab = NULL;
+    }
+    if (s->loopcap <= KEEP_LOOPS && s->effcap <= KEEP_EFFECTS) {
+        k->loop = s->loop;
+        k->loopcap = s->loopcap;
+        k->eff = s->eff;
+        k->effcap = s->effcap;
+        s->loop = NULL;
+        s->eff = NULL;
+    }
+    memcpy(k->opchunk, s->code.opchunk, sizeof k->opchunk);
+    memset(s->code.opchunk, 0, sizeof s->code.opchunk);
+}
+
 gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi, const gk_fn_sig *sig,
                      struct gk_op_trace **out)
 {
@@ -2060,10 +2144,15 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
     s->sig = sig;
     s->cur_loop = -1;
     ZydisDecoderInit(&s->dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-    s->loopcap = 16;
-    s->effcap = 64;
-    s->loop = malloc(sizeof *s->loop * (size_t)s->loopcap);
-    s->eff = malloc(sizeof *s->eff * (size_t)s->effcap);
+    scratch_take(s);
+    if (!s->loop) {
+        s->loopcap = 16;
+        s->loop = malloc(sizeof *s->loop * (size_t)s->loopcap);
+    }
+    if (!s->eff) {
+        s->effcap = 64;
+        s->eff = malloc(sizeof *s->eff * (size_t)s->effcap);
+    }
     gk_status st = (s->loop && s->eff) ? gk_expr_init(s) : gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     if (st == GK_OK)
         st = gk_code_build(s, &s->code, entry, lo, hi);
@@ -2123,6 +2212,7 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
                 st = gk_linearize(s, ret, out);
         }
     }
+    scratch_keep(s);
     gk_code_free(&s->code);
     gk_expr_fini(s);
     free(s->loop);
