@@ -70,6 +70,13 @@ static uint32_t hash_node(const gk_node *n, const gk_poly *p)
     return (uint32_t)h & (HSIZE - 1);
 }
 
+/* only the terms in use (a whole gk_poly is 200 bytes, most use one or two terms) */
+static void poly_copy(gk_poly *d, const gk_poly *p)
+{
+    d->n = p->n;
+    memcpy(d->t, p->t, sizeof p->t[0] * (size_t)p->n);
+}
+
 /* field by field: gk_pterm has padding that memcmp would compare */
 static int same_poly(const gk_poly *a, const gk_poly *b)
 {
@@ -94,7 +101,7 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
     }
     gk_poly pl; /* p may point into s->poly, which may move below */
     if (p) {
-        pl = *p;
+        poly_copy(&pl, p);
         p = &pl;
     }
     if (s->nnode >= GK_SYM_MAX_NODES)
@@ -116,7 +123,7 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
             s->poly = np;
             s->polycap *= 2;
         }
-        s->poly[s->npoly] = *p;
+        poly_copy(&s->poly[s->npoly], p);
         n->poly = s->npoly++;
     }
     int32_t id = s->nnode++;
@@ -158,9 +165,9 @@ int32_t gk_x_const(gk_sym *s, int type, uint64_t bits)
     gk_node n = blank(GK_OP_CONST, type);
     n.imm = type == GK_T_F32 ? (uint32_t)bits : bits;
     if (type == GK_T_I64) {
-        gk_poly p = {1, {{(int64_t)bits, {0, 0, 0}}}};
-        if (bits == 0)
-            p.n = 0;
+        gk_poly p; /* only the terms in use are initialised (see poly_copy) */
+        p.n = bits != 0;
+        p.t[0] = (gk_pterm){(int64_t)bits, {0, 0, 0}};
         n = blank(GK_X_POLY, GK_T_I64);
         n.wit = (int64_t)bits;
         return intern(s, &n, &p);
@@ -247,7 +254,7 @@ int gk_x_poly_addterm(gk_poly *p, const gk_pterm *t)
 
 int gk_x_poly_sub(const gk_poly *a, const gk_poly *b, gk_poly *r)
 {
-    *r = *a;
+    poly_copy(r, a);
     for (int i = 0; i < b->n; i++) {
         gk_pterm t = b->t[i];
         t.c = -t.c;
@@ -348,7 +355,9 @@ int32_t gk_x_atom(gk_sym *s, int32_t atom)
 {
     if (atom < 0)
         return -1;
-    gk_poly p = {1, {{1, {atom, 0, 0}}}};
+    gk_poly p;
+    p.n = 1;
+    p.t[0] = (gk_pterm){1, {atom, 0, 0}};
     return gk_x_from_poly(s, &p);
 }
 
@@ -366,7 +375,8 @@ int32_t gk_x_add(gk_sym *s, int32_t a, int32_t b, int64_t scale_b)
     const gk_poly *pa = gk_x_poly(s, a), *pb = gk_x_poly(s, b);
     if (!pa || !pb)
         return -1;
-    gk_poly r = *pa;
+    gk_poly r;
+    poly_copy(&r, pa);
     int ok = 1;
     for (int i = 0; i < pb->n && ok; i++) {
         gk_pterm t = pb->t[i];
@@ -385,7 +395,8 @@ int32_t gk_x_mul(gk_sym *s, int32_t a, int32_t b)
     const gk_poly *pa = gk_x_poly(s, a), *pb = gk_x_poly(s, b);
     if (!pa || !pb)
         return -1;
-    gk_poly r = {0, {{0, {0, 0, 0}}}};
+    gk_poly r;
+    r.n = 0;
     int ok = 1;
     for (int i = 0; i < pa->n && ok; i++)
         for (int j = 0; j < pb->n && ok; j++) {

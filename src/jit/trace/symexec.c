@@ -202,7 +202,8 @@ static gk_status classify(gk_sym *s, const gk_insn *in, int32_t addr, int elem, 
     const gk_poly *p = gk_x_poly(s, addr);
     if (!p)
         FAIL("address is not an integer value");
-    gk_poly rest = {0, {{0, {0, 0, 0}}}};
+    gk_poly rest;
+    rest.n = 0;
     int base = -1;
     for (int i = 0; i < p->n; i++) {
         const gk_pterm *t = &p->t[i];
@@ -1937,11 +1938,15 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
                 cand[nc] = KEY_SLOT + s1.slot[i].off;
                 csize[nc++] = s1.slot[i].size;
             }
+        uint32_t keyregs = 0; /* registers among the keys: most candidates are not */
+        for (int k = 0; k < nkeys; k++)
+            if (keys[k].key >= 0 && keys[k].key < 32)
+                keyregs |= 1u << keys[k].key;
         int changed = 0;
         for (int i = 0; i < nc; i++) {
             int key = cand[i];
             int32_t v0 = key_get(s, &in_st, key), v1 = key_get(s, &s1, key);
-            int k = 0;
+            int k = key < 32 && !(keyregs >> key & 1) ? nkeys : 0;
             while (k < nkeys && keys[k].key != key)
                 k++;
             if (k < nkeys) {
