@@ -23,6 +23,8 @@ typedef struct {
     int32_t *loop_id; /* loop record -> LOOP value id */
     uint8_t *loop_live;
     int rec_depth;    /* recursion guard */
+    int32_t *phi;     /* the PHI nodes in id order (each IF's arms look up theirs) */
+    int nphi;
 } lin;
 
 static gk_status push_op(lin *L, int level, gk_trace_op o, int32_t id)
@@ -277,9 +279,11 @@ static gk_status emit_if(lin *L, int arm)
         L->scope[L->depth] = arm + k;
         L->lv[L->depth].n = 0;
         st = emit_scope(L, arm + k);
-        for (int32_t n = 1; n < s->nnode && st == GK_OK; n++)
-            if (s->node[n].op == GK_OP_PHI && s->node[n].imm == (uint64_t)arm && s->node[n].live)
-                st = emit(L, k ? s->node[n].b : s->node[n].a, &v);
+        for (int i = 0; i < L->nphi && st == GK_OK; i++) {
+            const gk_node *x = &s->node[L->phi[i]];
+            if (x->imm == (uint64_t)arm && x->live)
+                st = emit(L, k ? x->b : x->a, &v);
+        }
         opvec body = L->lv[L->depth];
         L->depth--;
         if (k == 0 && st == GK_OK) { /* keep the first arm while the second reuses the level */
@@ -449,6 +453,16 @@ gk_status gk_linearize(gk_sym *s, int32_t retval, struct gk_op_trace **out)
             }
         }
     }
+    for (int32_t n = 1; n < s->nnode && st == GK_OK; n++)
+        L.nphi += s->node[n].op == GK_OP_PHI;
+    if (st == GK_OK && L.nphi) {
+        L.phi = malloc(sizeof *L.phi * (size_t)L.nphi);
+        if (!L.phi)
+            st = gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
+        for (int32_t n = 1, k = 0; n < s->nnode && L.phi; n++)
+            if (s->node[n].op == GK_OP_PHI)
+                L.phi[k++] = n;
+    }
     if (st == GK_OK)
         st = emit_scope(&L, -1);
     int32_t rv = -1, dummy;
@@ -498,5 +512,6 @@ gk_status gk_linearize(gk_sym *s, int32_t retval, struct gk_op_trace **out)
         free(L.lv[i].id);
     }
     free(L.loop_id);
+    free(L.phi);
     return st;
 }

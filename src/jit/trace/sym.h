@@ -160,6 +160,12 @@ typedef struct {
     int32_t x;     /* node (LOAD, STORE) or loop record (LOOP) */
 } gk_effect;
 
+enum { GK_SYM_CALLEES = 8 };
+typedef struct {
+    const uint8_t *at; /* call instruction */
+    const char *name;  /* the import it reaches */
+} gk_callee;
+
 typedef struct gk_sym {
     const gk_fn_sig *sig;
     gk_code code;
@@ -177,6 +183,8 @@ typedef struct gk_sym {
     uint64_t epoch; /* memory version: bumped by every store and loop */
     long steps;
     int depth;
+    gk_callee callee[GK_SYM_CALLEES]; /* calls resolved so far */
+    int ncallee;
     int select_probe; /* arms being tried as a select diamond: stores and loops need a region */
     int wants_region;
 } gk_sym;

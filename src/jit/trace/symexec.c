@@ -542,7 +542,16 @@ static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
         FAIL("indirect call");
     if (target && target >= s->code.lo && target < s->code.hi)
         FAIL("call into the function itself");
-    const char *name = gk_import_name(target, slot);
+    /* loop rounds run a call many times: the lookup walks the loaded objects' relocations */
+    const char *name = NULL;
+    for (int i = 0; i < s->ncallee && !name; i++)
+        if (s->callee[i].at == in->addr)
+            name = s->callee[i].name;
+    if (!name) {
+        name = gk_import_name(target, slot);
+        if (name && s->ncallee < GK_SYM_CALLEES)
+            s->callee[s->ncallee++] = (gk_callee){in->addr, name};
+    }
     if (!name)
         FAIL("call to an unknown function");
     const libm_fn *f = NULL;
