@@ -128,23 +128,37 @@ static gk_status region(exec *e, gk_state *st, int block, int stop, int *end);
 
 /* ---- register and memory access ---- */
 
+/* Zydis lists each width's registers in encoding order (8-bit: al..bl, ah..bh, spl..dil,
+ * r8b..r15b), so ids are offsets; the class and id queries cost a call each per operand */
 static int gpr_id(ZydisRegister r, int *width)
 {
-    ZydisRegisterClass c = ZydisRegisterGetClass(r);
-    *width = c == ZYDIS_REGCLASS_GPR64 ? 64 : c == ZYDIS_REGCLASS_GPR32 ? 32 : c == ZYDIS_REGCLASS_GPR16 ? 16 : 8;
-    if (c != ZYDIS_REGCLASS_GPR64 && c != ZYDIS_REGCLASS_GPR32 && c != ZYDIS_REGCLASS_GPR16 && c != ZYDIS_REGCLASS_GPR8)
-        return -1;
-    ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
-    return ZydisRegisterGetId(big);
+    if (r >= ZYDIS_REGISTER_RAX && r <= ZYDIS_REGISTER_R15) {
+        *width = 64;
+        return (int)(r - ZYDIS_REGISTER_RAX);
+    }
+    if (r >= ZYDIS_REGISTER_EAX && r <= ZYDIS_REGISTER_R15D) {
+        *width = 32;
+        return (int)(r - ZYDIS_REGISTER_EAX);
+    }
+    if (r >= ZYDIS_REGISTER_AX && r <= ZYDIS_REGISTER_R15W) {
+        *width = 16;
+        return (int)(r - ZYDIS_REGISTER_AX);
+    }
+    *width = 8;
+    if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_R15B) {
+        int i = (int)(r - ZYDIS_REGISTER_AL);
+        return i < 4 ? i : i - 4; /* ah..bh are the high bytes of rax..rbx */
+    }
+    return -1;
 }
 
 static int xmm_id(ZydisRegister r)
 {
-    ZydisRegisterClass c = ZydisRegisterGetClass(r);
-    if (c != ZYDIS_REGCLASS_XMM && c != ZYDIS_REGCLASS_YMM)
-        return -1;
-    int id = ZydisRegisterGetId(r);
-    return id < 16 ? id : -1;
+    if (r >= ZYDIS_REGISTER_XMM0 && r <= ZYDIS_REGISTER_XMM15)
+        return (int)(r - ZYDIS_REGISTER_XMM0);
+    if (r >= ZYDIS_REGISTER_YMM0 && r <= ZYDIS_REGISTER_YMM15)
+        return (int)(r - ZYDIS_REGISTER_YMM0);
+    return -1;
 }
 
 static int is_undef(const gk_sym *s, int32_t v)
