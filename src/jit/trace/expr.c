@@ -338,13 +338,12 @@ static int64_t poly_wit(const gk_sym *s, const gk_poly *p)
 int32_t gk_x_from_poly(gk_sym *s, const gk_poly *p)
 {
     gk_node n = blank(GK_X_POLY, GK_T_I64);
-    int scope = -1, w32 = p->n > 0;
-    for (int i = 0; i < p->n; i++) {
+    int scope = -1;
+    for (int i = 0; i < p->n; i++)
         for (int k = 0; k < 3 && p->t[i].at[k]; k++)
             scope = deeper(s, scope, s->node[p->t[i].at[k]].scope);
-        /* a single 32-bit atom stays a 32-bit quantity */
-        w32 = w32 && p->n == 1 && p->t[0].c == 1 && p->t[0].at[1] == 0 && p->t[0].at[0] && s->node[p->t[0].at[0]].w32;
-    }
+    /* a single 32-bit atom stays a 32-bit quantity */
+    int w32 = p->n == 1 && p->t[0].c == 1 && p->t[0].at[1] == 0 && p->t[0].at[0] && s->node[p->t[0].at[0]].w32;
     n.scope = scope;
     n.w32 = (uint8_t)w32;
     n.wit = poly_wit(s, p);
