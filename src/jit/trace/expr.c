@@ -237,7 +237,7 @@ int gk_x_poly_addterm(gk_poly *p, const gk_pterm *t)
     while (i < p->n && mono_cmp(&p->t[i], t) < 0)
         i++;
     if (i < p->n && mono_cmp(&p->t[i], t) == 0) {
-        p->t[i].c += t->c;
+        p->t[i].c = gk_wrap_add(p->t[i].c, t->c);
         if (p->t[i].c == 0) {
             memmove(&p->t[i], &p->t[i + 1], sizeof p->t[0] * (size_t)(p->n - i - 1));
             p->n--;
@@ -257,7 +257,7 @@ int gk_x_poly_sub(const gk_poly *a, const gk_poly *b, gk_poly *r)
     poly_copy(r, a);
     for (int i = 0; i < b->n; i++) {
         gk_pterm t = b->t[i];
-        t.c = -t.c;
+        t.c = gk_wrap_mul(t.c, -1);
         if (!gk_x_poly_addterm(r, &t))
             return 0;
     }
@@ -285,7 +285,7 @@ static int mono_mul(const gk_pterm *a, const gk_pterm *b, gk_pterm *r)
     memset(r->at, 0, sizeof r->at);
     for (int k = 0; k < n; k++)
         r->at[k] = at[k];
-    r->c = a->c * b->c;
+    r->c = gk_wrap_mul(a->c, b->c);
     return 1;
 }
 
@@ -298,7 +298,7 @@ int gk_x_poly_div_exact(const gk_poly *a, const gk_poly *d, gk_poly *q)
     q->n = 0;
     for (int i = 0; i < a->n; i++) {
         const gk_pterm *t = &a->t[i];
-        if (t->c % dt->c)
+        if ((dt->c == -1 && t->c == INT64_MIN) || t->c % dt->c) /* the quotient would not fit */
             return 0;
         /* remove the divisor's atoms from the term's */
         int32_t at[3] = {t->at[0], t->at[1], t->at[2]};
@@ -379,7 +379,7 @@ int32_t gk_x_add(gk_sym *s, int32_t a, int32_t b, int64_t scale_b)
     int ok = 1;
     for (int i = 0; i < pb->n && ok; i++) {
         gk_pterm t = pb->t[i];
-        t.c *= scale_b;
+        t.c = gk_wrap_mul(t.c, scale_b);
         ok = gk_x_poly_addterm(&r, &t);
     }
     if (ok)

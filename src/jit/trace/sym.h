@@ -99,6 +99,10 @@ typedef struct {
     gk_pterm t[8];
 } gk_poly;
 
+/* coefficients are 64-bit machine integers: their arithmetic wraps, as the registers' does */
+static inline int64_t gk_wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static inline int64_t gk_wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+
 typedef struct {
     uint16_t op;
     uint8_t type;

@@ -179,23 +179,46 @@ static gk_status address(gk_sym *s, gk_state *st, const gk_insn *in, const Zydis
 {
     if (o->mem.segment == ZYDIS_REGISTER_FS || o->mem.segment == ZYDIS_REGISTER_GS)
         FAIL("segment-relative memory");
-    int w;
-    int32_t a = gk_x_int(s, o->mem.disp.value);
+    int w, base = -1, index = -1;
     if (o->mem.base != ZYDIS_REGISTER_NONE) {
         int r = gpr_id(o->mem.base, &w);
         if (r < 0 || w < 32)
             FAIL("unsupported base register");
         if (is_undef(s, st->gpr[r]))
             FAIL("address from an undefined register");
-        a = gk_x_add(s, a, st->gpr[r], 1);
+        base = st->gpr[r];
     }
+    int64_t scale = o->mem.scale ? o->mem.scale : 1;
     if (o->mem.index != ZYDIS_REGISTER_NONE) {
         int r = gpr_id(o->mem.index, &w);
         if (r < 0 || w < 32)
             FAIL("unsupported index register");
         if (is_undef(s, st->gpr[r]))
             FAIL("address from an undefined register");
-        a = gk_x_add(s, a, st->gpr[r], o->mem.scale ? o->mem.scale : 1);
+        index = st->gpr[r];
+    }
+    /* disp + base + scale*index as one polynomial, one node (the usual case) */
+    const gk_poly *pb = base >= 0 ? gk_x_poly(s, base) : NULL, *pi = index >= 0 ? gk_x_poly(s, index) : NULL;
+    gk_poly p;
+    p.n = 0;
+    gk_pterm d = {o->mem.disp.value, {0, 0, 0}};
+    int ok = gk_x_poly_addterm(&p, &d) && (base < 0 || pb) && (index < 0 || pi);
+    for (int i = 0; ok && pb && i < pb->n; i++)
+        ok = gk_x_poly_addterm(&p, &pb->t[i]);
+    for (int i = 0; ok && pi && i < pi->n; i++) {
+        gk_pterm t = pi->t[i];
+        t.c = gk_wrap_mul(t.c, scale);
+        ok = gk_x_poly_addterm(&p, &t);
+    }
+    int32_t a;
+    if (ok)
+        a = gk_x_from_poly(s, &p);
+    else { /* non-polynomial parts or too many terms: step by step */
+        a = gk_x_int(s, o->mem.disp.value);
+        if (base >= 0)
+            a = gk_x_add(s, a, base, 1);
+        if (index >= 0)
+            a = gk_x_add(s, a, index, scale);
     }
     NODE(a);
     *out = a;
@@ -1836,7 +1859,7 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
         else
             FAIL("trip count is not an exact quotient");
     } else {
-        if (rel == NE || !qconst || qc == 0)
+        if (rel == NE || !qconst || qc == 0 || qc == INT64_MIN) /* the step below must fit */
             FAIL("unsupported loop exit condition");
         /* normalise to D' >= 0 with D' increasing: D' = s*D - k */
         int sign = (rel == GE || rel == GT) ? 1 : -1;
