@@ -178,7 +178,10 @@ static void check_blocking(const struct gk_device_profile *p)
     CHECK(a_block <= p->l2.size / 2 && a_block > p->l2.size / 4, "A block %lld bytes vs L2 %lld",
           (long long)a_block, (long long)p->l2.size);
     CHECK(p->gemv_max_m == 1, "gemv_max_m %lld", (long long)p->gemv_max_m);
-    CHECK(p->skinny_max_m == 32, "skinny_max_m %lld", (long long)p->skinny_max_m);
+    /* the skinny path sits between GEMV and the blocked path, and skips packing A only while
+     * its rows stay a small multiple of the micro-kernel's */
+    CHECK(p->skinny_max_m > p->gemv_max_m && p->skinny_max_m <= 32 * mr, "skinny_max_m %lld",
+          (long long)p->skinny_max_m);
     CHECK(p->parallel_min_bytes > 0 && p->parallel_min_flops > 0, "parallel thresholds %lld %lld",
           (long long)p->parallel_min_bytes, (long long)p->parallel_min_flops);
     CHECK(p->measured == 0 && p->peak_gflops == 0, "gk_cpu() must not carry measurements");

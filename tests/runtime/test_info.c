@@ -60,7 +60,8 @@ int main(void)
     snprintf(line, sizeof line, "MR=%d NR=%d KC=%lld MC=%lld NC=%lld", p->gemm_mr, p->gemm_nr,
              (long long)p->gemm_kc, (long long)p->gemm_mc, (long long)p->gemm_nc);
     expect(line);
-    expect("skinny path    M <= 32");
+    snprintf(line, sizeof line, "skinny path    M <= %lld", (long long)p->skinny_max_m);
+    expect(line);
     char path[4096];
     CHECK_STATUS(gk_device_profile_cache_path(path, sizeof path), GK_OK);
     snprintf(line, sizeof line, "profile cache  %s", path);
