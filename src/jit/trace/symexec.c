@@ -2107,7 +2107,7 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
  * 100-300 KB, and freeing that much at the top of the heap returns it to the system, so every
  * analysis would fault it in again. Capacities up to the caps below are kept; a thread's
  * buffers are freed when it exits. */
-enum { KEEP_NODES = 4096, KEEP_POLYS = 1024, KEEP_LOOPS = 64, KEEP_EFFECTS = 1024 };
+enum { KEEP_NODES = 4096, KEEP_POLYS = 1024, KEEP_LOOPS = 64, KEEP_EFFECTS = 1024, KEEP_CHUNKS = 8 };
 
 typedef struct {
     gk_node *node;
@@ -2182,8 +2182,10 @@ static void scratch_keep(gk_sym *s)
         s->loop = NULL;
         s->eff = NULL;
     }
-    memcpy(k->opchunk, s->code.opchunk, sizeof k->opchunk);
-    memset(s->code.opchunk, 0, sizeof s->code.opchunk);
+    for (int i = 0; i < KEEP_CHUNKS; i++) { /* the rest are freed with the code model */
+        k->opchunk[i] = s->code.opchunk[i];
+        s->code.opchunk[i] = NULL;
+    }
 }
 
 gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi, const gk_fn_sig *sig,
