@@ -13,6 +13,9 @@
 #include "gk_test.h"
 #include "runtime/cpu.h"
 
+
+/* The cache format profile.c writes (its FORMAT_VERSION). */
+#define FORMAT "2"
 static char root[256], path[4096];
 
 static const char *keys[] = {"peak_gflops_avx2", "peak_gflops_avx512", "bw_l1_gbs",
@@ -198,7 +201,7 @@ int main(void)
     CHECK(read_file(vals, good_sig, sizeof good_sig) == 6 && good_sig[0], "no signature in %s", path);
 
     char text[2048];
-    fake_file(text, sizeof text, good_sig, "1", -1, NULL);
+    fake_file(text, sizeof text, good_sig, FORMAT, -1, NULL);
     write_file(text);
     in_child("loads", loads_fake);
     in_child("remeasure", remeasures);
@@ -208,16 +211,17 @@ int main(void)
     struct {
         const char *what;
         char text[2048];
-    } bad[8];
+    } bad[9];
     int nbad = 0;
     snprintf(bad[nbad].text, sizeof bad[0].text, "%.*s", (int)(full - 7), text), bad[nbad++].what = "truncated";
-    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, "1", 3, NULL), bad[nbad++].what = "missing key";
+    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, FORMAT, 3, NULL), bad[nbad++].what = "missing key";
     fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, "99", -1, NULL), bad[nbad++].what = "other format";
-    fake_file(bad[nbad].text, sizeof bad[0].text, "GenuineIntel-6-0-0-00000000-1c", "1", -1, NULL),
+    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, "1", -1, NULL), bad[nbad++].what = "older format";
+    fake_file(bad[nbad].text, sizeof bad[0].text, "GenuineIntel-6-0-0-00000000-1c", FORMAT, -1, NULL),
         bad[nbad++].what = "other machine";
-    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, "1", -1, "nan"), bad[nbad++].what = "NaN value";
-    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, "1", -1, "-3"), bad[nbad++].what = "negative value";
-    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, "1", -1, "12GB"), bad[nbad++].what = "junk value";
+    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, FORMAT, -1, "nan"), bad[nbad++].what = "NaN value";
+    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, FORMAT, -1, "-3"), bad[nbad++].what = "negative value";
+    fake_file(bad[nbad].text, sizeof bad[0].text, good_sig, FORMAT, -1, "12GB"), bad[nbad++].what = "junk value";
     snprintf(bad[nbad].text, sizeof bad[0].text, "\x7f" "ELF\x01\x02garbage\n"), bad[nbad++].what = "garbage";
     for (int i = 0; i < nbad; i++) {
         write_file(bad[i].text);
