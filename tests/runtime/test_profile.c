@@ -13,9 +13,9 @@
 #include "gk_test.h"
 #include "runtime/cpu.h"
 
-
 /* The cache format profile.c writes (its FORMAT_VERSION). */
 #define FORMAT "2"
+
 static char root[256], path[4096];
 
 static const char *keys[] = {"peak_gflops_avx2", "peak_gflops_avx512", "bw_l1_gbs",
