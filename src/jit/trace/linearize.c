@@ -133,6 +133,7 @@ static gk_status emit(lin *L, int32_t n, int32_t *out)
                                            "not set before use, at %p)", (void *)(uintptr_t)x->imm);
     case GK_X_PTR:
     case GK_X_STACK:
+    case GK_X_FUNC:
         return gk_fail(GK_ERR_UNSUPPORTED, "trace: an address is used as a number");
     case GK_X_IDX:
         v = L->loop_id[x->imm];

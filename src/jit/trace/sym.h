@@ -86,7 +86,8 @@ enum {
     GK_X_IDX,                /* atom: iteration index of loop record a */
     GK_X_UNDEF,              /* an undefined value (imm: where it came from) */
     GK_X_STORE,              /* a recorded store (not hash-consed) */
-    GK_X_BYTE                /* a register whose low byte is node a, the rest undefined (setcc) */
+    GK_X_BYTE,               /* a register whose low byte is node a, the rest undefined (setcc) */
+    GK_X_FUNC                /* atom: the address of a function (imm: its name, a const char *) */
 };
 
 typedef struct {

@@ -308,6 +308,32 @@ static int32_t slot_read(gk_sym *s, const gk_state *st, int64_t off, uint64_t wh
     return i < 0 ? gk_x_undef(s, where) : st->slot[i].node;
 }
 
+/* The name of the function reached through code address `target` or GOT slot `slot`, cached
+ * per instruction: loop rounds run an instruction many times and the lookup walks the loaded
+ * objects' relocations. */
+static const char *callee_name(gk_sym *s, const gk_insn *in, const uint8_t *target, const void *slot)
+{
+    for (int i = 0; i < s->ncallee; i++)
+        if (s->callee[i].at == in->addr)
+            return s->callee[i].name;
+    const char *name = gk_import_name(target, slot);
+    if (name && s->ncallee < GK_SYM_CALLEES)
+        s->callee[s->ncallee++] = (gk_callee){in->addr, name};
+    return name;
+}
+
+/* a function address held in a register (clang -fno-plt hoists `mov r, [GOT]` out of a loop
+ * and calls through r; a sanitizer's interceptor is reached by `lea r, [fn]`) */
+static gk_status func_addr(gk_sym *s, const gk_insn *in, const uint8_t *target, const void *slot, int32_t *out)
+{
+    const char *name = callee_name(s, in, target, slot);
+    if (!name)
+        FAIL("takes the address of an unknown function");
+    *out = gk_x_special(s, GK_X_FUNC, GK_T_I64, -1, -1, -1, (uint64_t)(uintptr_t)name, -1, 0);
+    NODE(*out);
+    return GK_OK;
+}
+
 /* read a constant of `size` bytes from read-only memory */
 static gk_status rodata(gk_sym *s, const gk_insn *in, const ZydisDecodedOperand *o, int size, uint64_t *bits)
 {
@@ -442,6 +468,9 @@ static gk_status rd_int(gk_sym *s, gk_state *st, const gk_insn *in, int k, int32
     }
     case ZYDIS_OPERAND_TYPE_MEMORY: {
         if (mem_is_rip(o)) {
+            const void *slot = (const void *)rip_address(in, o);
+            if (o->size == 64 && !(gk_mem_flags(slot, 8) & GK_MEM_X) && callee_name(s, in, NULL, slot))
+                return func_addr(s, in, NULL, slot, out);
             uint64_t bits = 0;
             GK_TRY(rodata(s, in, o, o->size / 8, &bits));
             if (o->size == 32)
@@ -566,31 +595,39 @@ static const libm_fn libm[] = {
     {"fmaf", GK_OP_FMA, GK_T_F32, 3, 0},      {"fma", GK_OP_FMA, GK_T_F64, 3, 0},
 };
 
+/* Sanitizer runtimes wrap libm functions in interceptors that forward to libm: the call
+ * computes what the wrapped function does. */
+static const char *interceptor_target(const char *name)
+{
+    static const char *const prefix[] = {"__interceptor_trampoline_", "___interceptor_", "__interceptor_"};
+    for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++)
+        if (!strncmp(name, prefix[i], strlen(prefix[i])))
+            return name + strlen(prefix[i]);
+    return name;
+}
+
 static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
 {
     const ZydisDecodedOperand *o = &in->op[0];
     const uint8_t *target = NULL;
     const void *slot = NULL;
+    const char *name = NULL;
+    int w, reg = o->type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(o->reg.value, &w) : -1;
     if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
         target = in->addr + in->length + o->imm.value.s;
     else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o)) {
         slot = (const void *)rip_address(in, o);
-    } else
+    } else if (reg >= 0 && w == 64 && st->gpr[reg] >= 0 && s->node[st->gpr[reg]].op == GK_X_FUNC)
+        name = (const char *)(uintptr_t)s->node[st->gpr[reg]].imm;
+    else
         FAIL("indirect call");
     if (target && target >= s->code.lo && target < s->code.hi)
         FAIL("call into the function itself");
-    /* loop rounds run a call many times: the lookup walks the loaded objects' relocations */
-    const char *name = NULL;
-    for (int i = 0; i < s->ncallee && !name; i++)
-        if (s->callee[i].at == in->addr)
-            name = s->callee[i].name;
-    if (!name) {
-        name = gk_import_name(target, slot);
-        if (name && s->ncallee < GK_SYM_CALLEES)
-            s->callee[s->ncallee++] = (gk_callee){in->addr, name};
-    }
+    if (!name)
+        name = callee_name(s, in, target, slot);
     if (!name)
         FAIL("call to an unknown function");
+    name = interceptor_target(name);
     const libm_fn *f = NULL;
     for (size_t i = 0; i < sizeof libm / sizeof libm[0] && !f; i++)
         if (!strcmp(libm[i].name, name))
@@ -1053,7 +1090,13 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_LEA: {
         if (in->op[0].size < 32)
             FAIL("unsupported lea");
-        GK_TRY(address(s, st, in, &in->op[1], &r));
+        if (mem_is_rip(&in->op[1])) {
+            const uint8_t *target = (const uint8_t *)rip_address(in, &in->op[1]);
+            if (in->op[0].size != 64 || !(gk_mem_flags(target, 1) & GK_MEM_X))
+                FAIL("unsupported base register");
+            GK_TRY(func_addr(s, in, target, NULL, &r));
+        } else
+            GK_TRY(address(s, st, in, &in->op[1], &r));
         return wr_gpr(s, st, in, in->op[0].reg.value, r);
     }
     case ZYDIS_MNEMONIC_ADD:
