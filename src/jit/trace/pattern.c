@@ -3,10 +3,14 @@
  *                  every stored element reads only elements at its own index (unrolled copies
  *                  and remainder loops included);
  *   reduction      loops that carry accumulators and store nothing;
- *   map-reduce-map reductions followed by a loop that stores (norms, softmax);
+ *   map-reduce-map reductions followed by a loop that stores (norms, softmax); a loop that
+ *                  stores a value computed from its own carried values is a scan (suffix
+ *                  sums), which is none of these: opaque;
  *   gemm           nested loops whose innermost loop accumulates a product of two loads;
  *   injective      storing loops without accumulators where an element reads others
  *                  (pairs, halves: rope). */
+#include <stdlib.h>
+
 #include "jit/trace/trace.h"
 
 static int is_load(const struct gk_op_trace *t, int v) { return v >= 0 && t->ops[v].op == GK_OP_LOAD; }
@@ -76,6 +80,36 @@ static int reads_own_index(const struct gk_op_trace *t, int v, int idx, int dept
         if (!reads_own_index(t, src[j], idx, depth + 1))
             return 0;
     return 1;
+}
+
+/* some store writes a value that depends on a carried value of its loop (the trace is
+ * validated: operands are earlier operations, so one forward pass; an ACCOUT is the value
+ * after the loop) */
+static int stores_carried(const struct gk_op_trace *t)
+{
+    uint8_t *dep = calloc((size_t)t->nops + 1, 1);
+    if (!dep)
+        return 1; /* out of memory: the conservative answer (opaque) */
+    int found = 0;
+    for (int i = 0; i < t->nops && !found; i++) {
+        const gk_trace_op *o = &t->ops[i];
+        if (o->op == GK_OP_STORE) {
+            found = o->b >= 0 && dep[o->b];
+            continue;
+        }
+        if (o->op == GK_OP_ACC) {
+            dep[i] = 1;
+            continue;
+        }
+        if (o->op == GK_OP_ACCOUT)
+            continue;
+        const int32_t src[3] = {o->a, o->b, o->c};
+        for (int j = 0; j < gk_trace_op_arity[o->op]; j++)
+            if (src[j] >= 0 && dep[src[j]])
+                dep[i] = 1;
+    }
+    free(dep);
+    return found;
 }
 
 void gk_trace_classify(struct gk_op_trace *t)
@@ -153,7 +187,7 @@ void gk_trace_classify(struct gk_op_trace *t)
     }
     if (carried && all_reduce && !stores)
         t->pattern = GK_PAT_REDUCTION;
-    else if (map_after_reduce)
+    else if (map_after_reduce && !stores_carried(t))
         t->pattern = GK_PAT_MAP_REDUCE_MAP;
 }
 

@@ -1914,9 +1914,16 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
         if ((rel == GT || rel == LT) && !gk_x_poly_sub(&pp, &one, &pp))
             FAIL("trip count too complex");
         int64_t step = sign * qc;
-        gk_poly num; /* ceil(-pp / step) */
-        if (!gk_x_poly_sub(&zero, &pp, &num))
+        /* ceil(-pp / step), plus the first iteration of a bottom-tested loop counted inside
+         * the quotient: (num + step - 1) / step truncates towards zero, which is the ceiling
+         * only when the result is not negative; one added outside would turn a quotient that
+         * truncates up to 0 into a trip of 1 where the loop must not run (clang's unrolled
+         * main loop after its remainder loop, for sizes below the unroll factor) */
+        gk_poly num;
+        gk_pterm first = {bottom ? step : 0, {0, 0, 0}};
+        if (!gk_x_poly_sub(&zero, &pp, &num) || !gk_x_poly_addterm(&num, &first))
             FAIL("trip count too complex");
+        bottom = 0;
         gk_poly sd = {1, {{step, {0, 0, 0}}}}, quo;
         if (gk_x_poly_div_exact(&num, &sd, &quo))
             t = gk_x_from_poly(s, &quo);
