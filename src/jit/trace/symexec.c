@@ -469,7 +469,8 @@ static gk_status rd_int(gk_sym *s, gk_state *st, const gk_insn *in, int k, int32
     case ZYDIS_OPERAND_TYPE_MEMORY: {
         if (mem_is_rip(o)) {
             const void *slot = (const void *)rip_address(in, o);
-            if (o->size == 64 && !(gk_mem_flags(slot, 8) & GK_MEM_X) && callee_name(s, in, NULL, slot))
+            /* GOT slots lie in a writable segment (RELRO protects them only later) */
+            if (o->size == 64 && (gk_mem_flags(slot, 8) & GK_MEM_W) && callee_name(s, in, NULL, slot))
                 return func_addr(s, in, NULL, slot, out);
             uint64_t bits = 0;
             GK_TRY(rodata(s, in, o, o->size / 8, &bits));
