@@ -158,10 +158,13 @@ static double roofline_s(const struct gk_device_profile *p, int threads, const o
     double peak = p->peak_gflops * threads * 1e9;
     int in_l2 = p->l2.size > 0 && op->bytes <= (double)p->l2.size;
     double bw = in_l2 ? p->bw_l2_gbs * threads : threads == 1 ? p->bw_dram_gbs_1t : p->bw_dram_gbs_all;
-    *level = in_l2 ? "L2" : "DRAM";
-    if (peak <= 0 || bw <= 0)
+    if (peak <= 0 || bw <= 0) {
+        *level = in_l2 ? "L2" : "DRAM";
         return 0;
-    return fmax(op->flops / peak, op->bytes / (bw * 1e9));
+    }
+    double compute = op->flops / peak, memory = op->bytes / (bw * 1e9);
+    *level = compute > memory ? "compute" : in_l2 ? "L2" : "DRAM";
+    return fmax(compute, memory);
 }
 
 /* Error of got against ref. Reductions (elementwise = 0): max |got - ref| relative to the
