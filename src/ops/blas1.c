@@ -51,44 +51,34 @@ static float reduce(const gk_kernel_table *t, reduce_kind kind, int64_t n, const
     return acc;
 }
 
-gk_status gk_vec_dot_f32(int64_t n, const float *x, const float *y, float *out)
+/* The reductions' entry: y is read only by the dot product; `empty` is the result for n = 0. */
+static gk_status reduction(const char *fn, reduce_kind kind, int64_t n, const float *x, const float *y, float empty,
+                           float *out)
 {
-    static const char fn[] = "gk_vec_dot_f32";
     const gk_kernel_table *t;
-    gk_region rx = gk_vector("x", x, n), ry = gk_vector("y", y, n);
+    gk_region rx = gk_vector("x", x, n), ry = gk_vector("y", y, kind == RED_DOT ? n : 0);
     GK_TRY(gk_check_size(fn, "n", n));
     GK_TRY(gk_check_ptr(fn, "out", out));
     GK_TRY(gk_check_region(fn, &rx));
     GK_TRY(gk_check_region(fn, &ry));
     GK_TRY(gk_dispatch(&t));
-    *out = n == 0 ? 0.0f : reduce(t, RED_DOT, n, x, y);
+    *out = n == 0 ? empty : reduce(t, kind, n, x, y);
     return GK_OK;
+}
+
+gk_status gk_vec_dot_f32(int64_t n, const float *x, const float *y, float *out)
+{
+    return reduction("gk_vec_dot_f32", RED_DOT, n, x, y, 0.0f, out);
 }
 
 gk_status gk_vec_sum_f32(int64_t n, const float *x, float *out)
 {
-    static const char fn[] = "gk_vec_sum_f32";
-    const gk_kernel_table *t;
-    gk_region rx = gk_vector("x", x, n);
-    GK_TRY(gk_check_size(fn, "n", n));
-    GK_TRY(gk_check_ptr(fn, "out", out));
-    GK_TRY(gk_check_region(fn, &rx));
-    GK_TRY(gk_dispatch(&t));
-    *out = n == 0 ? 0.0f : reduce(t, RED_SUM, n, x, NULL);
-    return GK_OK;
+    return reduction("gk_vec_sum_f32", RED_SUM, n, x, NULL, 0.0f, out);
 }
 
 gk_status gk_vec_max_f32(int64_t n, const float *x, float *out)
 {
-    static const char fn[] = "gk_vec_max_f32";
-    const gk_kernel_table *t;
-    gk_region rx = gk_vector("x", x, n);
-    GK_TRY(gk_check_size(fn, "n", n));
-    GK_TRY(gk_check_ptr(fn, "out", out));
-    GK_TRY(gk_check_region(fn, &rx));
-    GK_TRY(gk_dispatch(&t));
-    *out = n == 0 ? -INFINITY : reduce(t, RED_MAX, n, x, NULL);
-    return GK_OK;
+    return reduction("gk_vec_max_f32", RED_MAX, n, x, NULL, -INFINITY, out);
 }
 
 /* ---- elementwise ------------------------------------------------------------------------- */
