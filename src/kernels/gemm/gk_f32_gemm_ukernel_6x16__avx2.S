@@ -95,27 +95,7 @@
 .endm
 
 /* The k loop for `rows` rows: unrolled by 4, then the remainder; ends at .Lstore. */
-.macro KLOOP rows
-    mov KLEFT, %rax
-    shr $2, %rax
-    jz 2f
-    .p2align 5
-1:
-    KSTEP \rows
-    KSTEP \rows
-    KSTEP \rows
-    KSTEP \rows
-    dec %rax
-    jnz 1b
-2:
-    and $3, KLEFT
-    jz .Lstore
-3:
-    KSTEP \rows
-    dec KLEFT
-    jnz 3b
-    jmp .Lstore
-.endm
+#include "kernels/gemm/ukernel_kloop.inc"
 
 /* Store one row: acc += C row (accumulate) or += ymm12/13 (bias or zero), full width. */
 .macro ROW_FULL_C lo, hi

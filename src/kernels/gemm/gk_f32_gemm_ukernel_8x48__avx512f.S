@@ -92,27 +92,7 @@
 .endm
 
 /* The k loop for `rows` rows: unrolled by 4, then the remainder; ends at .Lstore. */
-.macro KLOOP rows
-    mov KLEFT, %rax
-    shr $2, %rax
-    jz 2f
-    .p2align 5
-1:
-    KSTEP \rows
-    KSTEP \rows
-    KSTEP \rows
-    KSTEP \rows
-    dec %rax
-    jnz 1b
-2:
-    and $3, KLEFT
-    jz .Lstore
-3:
-    KSTEP \rows
-    dec KLEFT
-    jnz 3b
-    jmp .Lstore
-.endm
+#include "kernels/gemm/ukernel_kloop.inc"
 
 /* One row of C: acc += C (accumulate, masked load) or += zmm27..29 (bias or zero); masked store.
  * %rcx row pointer, %rdx ldc, %rsi rows left. */
