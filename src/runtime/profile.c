@@ -3,7 +3,6 @@
  * $XDG_CACHE_HOME/gllm-kernels/profile-<signature>.txt (key=value text, see docs/RUNTIME.md)
  * so that start-up stays fast. A missing, corrupt or implausible file is ignored and
  * rewritten; a cache directory that cannot be written just means no caching. */
-#include <emmintrin.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -49,34 +48,13 @@ static int verbose(void)
 
 /* ---- measurement ---------------------------------------------------------------------- */
 
-/* Baseline x86-64 read probe (SSE2) for CPUs without AVX2. */
-static float read_sse2(const float *p, int64_t n)
-{
-    __m128 s0 = _mm_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-    for (int64_t i = 0; i < n; i += 32) {
-        s0 = _mm_add_ps(s0, _mm_load_ps(p + i));
-        s1 = _mm_add_ps(s1, _mm_load_ps(p + i + 4));
-        s2 = _mm_add_ps(s2, _mm_load_ps(p + i + 8));
-        s3 = _mm_add_ps(s3, _mm_load_ps(p + i + 12));
-        s4 = _mm_add_ps(s4, _mm_load_ps(p + i + 16));
-        s5 = _mm_add_ps(s5, _mm_load_ps(p + i + 20));
-        s6 = _mm_add_ps(s6, _mm_load_ps(p + i + 24));
-        s7 = _mm_add_ps(s7, _mm_load_ps(p + i + 28));
-    }
-    __m128 s = _mm_add_ps(_mm_add_ps(_mm_add_ps(s0, s1), _mm_add_ps(s2, s3)),
-                          _mm_add_ps(_mm_add_ps(s4, s5), _mm_add_ps(s6, s7)));
-    float v[4];
-    _mm_storeu_ps(v, s);
-    return v[0] + v[1] + v[2] + v[3];
-}
-
 typedef float (*read_fn)(const float *p, int64_t n);
 
 static read_fn best_read(const struct gk_device_profile *p)
 {
     return p->isa_max == GK_ISA_AVX512 ? gk_measure_read_avx512
            : p->isa_max == GK_ISA_AVX2 ? gk_measure_read_avx2
-                                       : read_sse2;
+                                       : gk_measure_read_scalar;
 }
 
 /* A unit of work repeated `reps` times; returns the amount done (FLOPs or bytes). */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define GK_VL 8 /* f32 lanes per vector */
+#define GK_VREGS 16 /* architectural vector registers */
 
 typedef __m256 gk_vf;  /* 8 x f32 */
 typedef __m256i gk_vi; /* 8 x i32 */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define GK_VL 16 /* f32 lanes per vector */
+#define GK_VREGS 32 /* architectural vector registers */
 
 typedef __m512 gk_vf;     /* 16 x f32 */
 typedef __m512i gk_vi;    /* 16 x i32 */
