@@ -296,11 +296,13 @@ static int64_t round_down(int64_t v, int64_t m, int64_t min)
     return v < min ? min : v;
 }
 
-/* GEMM blocking by BLIS's analytical model (Low et al., "Analytical modeling is enough for
- * high-performance BLIS", TOMS 2016), simplified to "half of each level":
- *   KC: the MR×KC sliver of packed A and the KC×NR sliver of packed B stay in L1 together
- *       with room for C and streaming:  (MR + NR)·KC·4 bytes ≈ L1/2,  KC a multiple of 8.
- *   MC: the MC×KC packed A block stays in L2:  MC·KC·4 ≈ L2/2,  MC a multiple of MR.
+/* GEMM blocking after BLIS's analytical model (Low et al., "Analytical modeling is enough for
+ * high-performance BLIS", TOMS 2016):
+ *   KC: the KC×NR sliver of packed B stays in L1 while the MR×KC slivers of A stream past it
+ *       from L2:  (MR + NR)·KC·4 bytes ≈ L1,  KC a multiple of 8. Every KC slice re-reads and
+ *       re-writes C, so KC is as large as L1 allows (Zen 1: L1/2 gave KC = 184 and 1-3% less
+ *       at N = 512-1024 than this rule's 368; OpenBLAS uses 384 on such cores).
+ *   MC: the MC×KC packed A block stays in half of L2:  MC·KC·4 ≈ L2/2,  MC a multiple of MR.
  *   NC: the KC×NC packed B panel stays in this core's share of L3 (L3 / cores sharing it):
  *       KC·NC·4 ≈ share/2,  NC a multiple of NR; without an L3, L2 plays that role.
  * Measurement may refine these later (DESIGN §5). */
@@ -321,7 +323,7 @@ static void derive_blocking(void)
     const int64_t f32 = (int64_t)sizeof(float);
     cpu.gemm_mr = mr;
     cpu.gemm_nr = nr;
-    cpu.gemm_kc = round_down(cpu.l1d.size / 2 / ((mr + nr) * f32), 8, 64);
+    cpu.gemm_kc = round_down(cpu.l1d.size / ((mr + nr) * f32), 8, 64);
     cpu.gemm_mc = round_down(cpu.l2.size / 2 / (cpu.gemm_kc * f32), mr, mr);
     int64_t l3_share = cpu.l3.size > 0 ? cpu.l3.size / cpu.l3.shared_by : cpu.l2.size;
     cpu.gemm_nc = round_down(l3_share / 2 / (cpu.gemm_kc * f32), nr, nr);

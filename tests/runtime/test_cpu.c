@@ -165,14 +165,14 @@ static void check_blocking(const struct gk_device_profile *p)
     if (p->isa_max == GK_ISA_AVX2)
         CHECK(mr == 6 && nr == 16, "AVX2 tile %lldx%lld", (long long)mr, (long long)nr);
     if (p->isa_max == GK_ISA_AVX512)
-        CHECK(mr == 14 && nr == 32, "AVX-512 tile %lldx%lld", (long long)mr, (long long)nr);
+        CHECK(mr == 8 && nr == 48, "AVX-512 tile %lldx%lld", (long long)mr, (long long)nr);
     CHECK(mr > 0 && nr > 0, "MR %lld NR %lld", (long long)mr, (long long)nr);
     CHECK(p->gemm_kc >= 64 && p->gemm_kc % 8 == 0, "KC %lld", (long long)p->gemm_kc);
     CHECK(p->gemm_mc >= mr && p->gemm_mc % mr == 0, "MC %lld", (long long)p->gemm_mc);
     CHECK(p->gemm_nc >= nr && p->gemm_nc % nr == 0, "NC %lld", (long long)p->gemm_nc);
-    /* The model's budgets: slivers in half of L1, the A block in half of L2. */
+    /* The model's budgets: the slivers fill L1, the A block half of L2. */
     int64_t sliver = (mr + nr) * p->gemm_kc * 4;
-    CHECK(sliver <= p->l1d.size / 2 && sliver > p->l1d.size / 4, "A+B slivers %lld bytes vs L1 %lld",
+    CHECK(sliver <= p->l1d.size && sliver > p->l1d.size / 2, "A+B slivers %lld bytes vs L1 %lld",
           (long long)sliver, (long long)p->l1d.size);
     int64_t a_block = p->gemm_mc * p->gemm_kc * 4;
     CHECK(a_block <= p->l2.size / 2 && a_block > p->l2.size / 4, "A block %lld bytes vs L2 %lld",
