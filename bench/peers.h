@@ -27,8 +27,7 @@ struct gk_peer {
  * Returns the number of peers. Their entries (labels, which operations exist) are usable at
  * once, but calling one needs gk_peer_open first: the libraries are looked for in a child
  * process, so that this one never holds their threads. Not thread-safe. GK_BENCH_PEERS in the
- * environment picks peers by name ("openblas,mkl"; "none" for none), e.g. for sanitizer runs,
- * whose leak checker cannot stop some peers' worker threads at exit. */
+ * environment picks peers by name ("openblas,mkl"; "none" for none). */
 int gk_peers_load(int threads);
 const gk_peer *gk_peer_get(int i);
 
