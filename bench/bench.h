@@ -1,7 +1,8 @@
 /* The benchmark harness contract (DESIGN §12). A suite is a function that, for each case
  * (op × shape), describes the work (FLOPs, bytes, which limit applies) and hands the harness
  * one closure per implementation: ours first ("gk"), then each peer found at run time.
- * The harness times them all in the same run (warm-up, repetitions, median and best), prints
+ * The harness times them all in the same run, each in its own child process (warm-up,
+ * repetitions, median and best), prints
  * a table with % of the measured limit and our/peer ratios, and collects rows for --json and
  * --plot. Suites never print timings themselves. */
 #ifndef GK_BENCH_H
@@ -35,9 +36,11 @@ typedef struct gk_bench_ctx gk_bench_ctx;
 int gk_bench_threads(const gk_bench_ctx *ctx);  /* --threads N (peers get the same) */
 int gk_bench_quick(const gk_bench_ctx *ctx);    /* --quick: fewer shapes/reps (used by tests) */
 
-/* Time fn(arg) for implementation `impl` ("gk", "openblas", "O3-native loop", ...) on case c.
- * Call once per implementation, ours first; rows of one case are grouped and ratios are
- * ours/peer. A failing implementation (fn returns non-zero) is reported, not timed. */
+/* Time fn(arg) for implementation `impl` ("gk", a peer's label, "O3-native loop", ...) on case
+ * c, in a child process of its own that opens the peer whose label impl is (so fn's effects on
+ * memory stay in that child). Call once per implementation, ours first; rows of one case are
+ * grouped and ratios are ours/peer. A failing implementation (fn returns non-zero, or its
+ * process dies) is reported, not timed. */
 void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl,
                   int (*fn)(void *arg), void *arg);
 

@@ -1,5 +1,6 @@
 /* The benchmark harness (bench/bench.h): times every implementation of a case in the same run,
- * prints one table per case against the DeviceProfile's measured limits, and drives `gk bench`. */
+ * each in its own child process (bench/isolate.h), prints one table per case against the
+ * DeviceProfile's measured limits, and drives `gk bench`. */
 #include "harness.h"
 
 #include <math.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "isolate.h"
 #include "peers.h"
 
 #define GK_BENCH_SUITE(name, fn, desc) void fn(gk_bench_ctx *ctx);
@@ -181,36 +183,34 @@ static int call_n(int (*fn)(void *), void *arg, int64_t calls)
     return 0;
 }
 
-void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, int (*fn)(void *arg),
-                  void *arg)
-{
-    if (!gk_bench_selected(ctx, c))
-        return;
-    if (ctx->case_open && !same_case(&ctx->rows[ctx->case_begin], c))
-        gk_bench_end_case(ctx);
-    if (!ctx->case_open) {
-        ctx->case_open = 1;
-        ctx->case_begin = ctx->nrows;
-        print_case_header(ctx, c);
-    }
-    /* Peer libraries keep their idle workers spinning after a call (OpenBLAS for 2^28 cycles,
-     * Intel's OpenMP under MKL for KMP_BLOCKTIME = 200 ms, GNU OpenMP briefly): with several
-     * threads on few cores the next implementation would share its cores with them. Let them
-     * fall asleep first. */
-    if (ctx->threads > 1 && ctx->nrows > 0 && strcmp(ctx->rows[ctx->nrows - 1].impl, "gk")) {
-        struct timespec settle = {0, 250 * 1000 * 1000};
-        nanosleep(&settle, NULL);
-    }
-    gk_bench_row *r = new_row(ctx);
-    snprintf(r->suite, sizeof r->suite, "%s", c->suite ? c->suite : ctx->suite);
-    snprintf(r->op, sizeof r->op, "%s", c->op);
-    snprintf(r->shape, sizeof r->shape, "%s", c->shape);
-    snprintf(r->impl, sizeof r->impl, "%s", impl);
-    r->flops = c->flops;
-    r->bytes = c->bytes;
-    r->limit = c->limit;
-    r->limit_s = gk_bench_limit_time(ctx, c->flops, c->bytes, c->limit, NULL);
+/* What a child process measured for one implementation of a case. */
+typedef struct timing {
+    int ok;
+    char error[160];
+    int reps;
+    int64_t batch;
+    double median_s, best_s;
+} timing;
 
+typedef struct timed {
+    const gk_bench_ctx *ctx;
+    const char *impl;
+    int (*fn)(void *arg);
+    void *arg;
+} timed;
+
+/* Runs in the implementation's own process (bench/isolate.h): opens the peer it is, if it is
+ * one, then warms up, calibrates and samples. */
+static void time_impl(void *tp, void *out)
+{
+    const timed *t = tp;
+    const gk_bench_ctx *ctx = t->ctx;
+    timing *r = out;
+    memset(r, 0, sizeof *r);
+    if (gk_peer_open(t->impl) < 0) {
+        snprintf(r->error, sizeof r->error, "the library does not load in its process");
+        return;
+    }
     /* Warm-up doubles as calibration: grow the batch until one batch takes min_sample_s. A slow
      * call (the scalar reference path) is warmed once and then timed one call per sample. */
     int64_t batch = 1;
@@ -219,7 +219,7 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, i
     int n = 0;
     for (;;) {
         double t0 = now_s();
-        rc = call_n(fn, arg, batch);
+        rc = call_n(t->fn, t->arg, batch);
         double dt = now_s() - t0;
         /* A single call past the time cap is its own (only) sample: repeating it would double
          * the run time of the reference kernels for no better number. */
@@ -234,7 +234,7 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, i
     double start = now_s(), elapsed = 0;
     while (!rc && !slow) {
         double t0 = now_s();
-        rc = call_n(fn, arg, batch);
+        rc = call_n(t->fn, t->arg, batch);
         double t1 = now_s();
         samples[n++] = (t1 - t0) / (double)batch;
         elapsed = t1 - start;
@@ -242,17 +242,58 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, i
             break;
     }
     if (rc) {
-        r->ok = 0;
         /* Only our own functions leave a message; a peer's failure is its return code. */
-        const char *msg = strcmp(impl, "gk") ? "" : gk_last_error();
+        const char *msg = strcmp(t->impl, "gk") ? "" : gk_last_error();
         snprintf(r->error, sizeof r->error, "returned %d%s%s", rc, *msg ? ": " : "", msg);
+        return;
+    }
+    qsort(samples, (size_t)n, sizeof samples[0], cmp_double);
+    r->ok = 1;
+    r->reps = n;
+    r->batch = batch;
+    r->best_s = samples[0];
+    r->median_s = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
+}
+
+void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, int (*fn)(void *arg),
+                  void *arg)
+{
+    if (!gk_bench_selected(ctx, c))
+        return;
+    if (ctx->case_open && !same_case(&ctx->rows[ctx->case_begin], c))
+        gk_bench_end_case(ctx);
+    if (!ctx->case_open) {
+        ctx->case_open = 1;
+        ctx->case_begin = ctx->nrows;
+        print_case_header(ctx, c);
+    }
+    gk_bench_row *r = new_row(ctx);
+    snprintf(r->suite, sizeof r->suite, "%s", c->suite ? c->suite : ctx->suite);
+    snprintf(r->op, sizeof r->op, "%s", c->op);
+    snprintf(r->shape, sizeof r->shape, "%s", c->shape);
+    snprintf(r->impl, sizeof r->impl, "%s", impl);
+    r->flops = c->flops;
+    r->bytes = c->bytes;
+    r->limit = c->limit;
+    r->limit_s = gk_bench_limit_time(ctx, c->flops, c->bytes, c->limit, NULL);
+
+    /* Each implementation runs in a process of its own: no other one's threads exist while
+     * it is timed, and a crash costs its row, not the run. */
+    timed t = {ctx, impl, fn, arg};
+    timing res;
+    char why[sizeof r->error];
+    if (gk_bench_isolated(time_impl, &t, &res, sizeof res, why, sizeof why)) {
+        r->ok = 0;
+        snprintf(r->error, sizeof r->error, "%s", why);
+    } else if (!res.ok) {
+        r->ok = 0;
+        snprintf(r->error, sizeof r->error, "%s", res.error);
     } else {
-        qsort(samples, (size_t)n, sizeof samples[0], cmp_double);
         r->ok = 1;
-        r->reps = n;
-        r->batch = batch;
-        r->best_s = samples[0];
-        r->median_s = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
+        r->reps = res.reps;
+        r->batch = res.batch;
+        r->best_s = res.best_s;
+        r->median_s = res.median_s;
         const gk_bench_row *ours = &ctx->rows[ctx->case_begin];
         if (r != ours && ours->ok && !strcmp(ours->impl, "gk"))
             r->ratio = r->median_s / ours->median_s;
@@ -267,23 +308,6 @@ void gk_bench_end_case(gk_bench_ctx *ctx)
     ctx->case_open = 0;
     fputc('\n', ctx->out);
     fflush(ctx->out);
-}
-
-void *gk_bench_alloc(size_t bytes)
-{
-    void *p = NULL;
-    if (gk_aligned_alloc(bytes ? bytes : 1, 64, &p) != GK_OK) {
-        fprintf(stderr, "gk bench: cannot allocate %zu bytes: %s\n", bytes, gk_last_error());
-        exit(1);
-    }
-    /* Touch every page now so that page faults are never part of a timed call. */
-    memset(p, 0, bytes);
-    return p;
-}
-
-void gk_bench_free(void *p)
-{
-    gk_free(p);
 }
 
 int gk_bench_cold_copies(size_t bytes_per_copy)

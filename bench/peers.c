@@ -1,6 +1,9 @@
 /* Peer libraries found at run time (bench/peers.h). cblas libraries (OpenBLAS, BLIS, MKL) share
  * one set of wrappers; oneDNN has its own row-major dnnl_sgemm. Libraries are opened
- * RTLD_LOCAL so that their identical cblas_* symbols never resolve to each other. */
+ * RTLD_LOCAL so that their identical cblas_* symbols never resolve to each other.
+ * The benchmark's own process never opens a peer (OpenBLAS starts its threads as it loads): a
+ * child process finds them and reports their labels, and each child that times a peer opens
+ * that one alone (bench/isolate.h). */
 #include "peers.h"
 
 #include <dlfcn.h>
@@ -9,6 +12,7 @@
 #include <string.h>
 
 #include "gk/gk.h"
+#include "isolate.h"
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112, MAX_PEERS = 4 };
 
@@ -30,8 +34,7 @@ typedef int (*dnnl_sgemm_fn)(char, char, int64_t, int64_t, int64_t, float, const
 
 static gk_peer peers[MAX_PEERS];
 static int npeers = -1;
-static void (*set_threads[MAX_PEERS])(void *lib, int n);
-static void *libs[MAX_PEERS];
+static int peer_threads = 1;
 
 /* 32-bit cblas integers cannot describe every shape: refuse rather than truncate. */
 static int fits32(int64_t v)
@@ -111,15 +114,6 @@ static int dnnl_gemv(const gk_peer *p, int64_t n, int64_t k, const float *a, int
     return dnnl_gemm(p, 1, 1, n, k, x, k, a, lda, y, n);
 }
 
-/* The next peer's entry, cleared: a library that fails half-way leaves nothing behind. */
-static gk_peer *slot(const char *name)
-{
-    gk_peer *p = &peers[npeers];
-    memset(p, 0, sizeof *p);
-    p->name = name;
-    return p;
-}
-
 static void *open_first(const char *const *names, int count)
 {
     for (int i = 0; i < count; i++) {
@@ -155,7 +149,7 @@ static void openblas_threads(void *lib, int n)
         f(n);
 }
 
-static void load_openblas(void)
+static void *load_openblas(gk_peer *p)
 {
     /* OpenBLAS 0.3.21 auto-detects its AVX-512 kernels on Zen 4, which are slower there than its
      * AVX2 "Zen" kernels (DESIGN §13): on AMD, ask for Zen unless the user chose a core. */
@@ -169,13 +163,8 @@ static void load_openblas(void)
     void *lib = open_first(names, 2);
     if (forced)
         unsetenv("OPENBLAS_CORETYPE");
-    if (!lib)
-        return;
-    gk_peer *p = slot("openblas");
-    if (!bind_cblas(p, lib)) {
-        dlclose(lib);
-        return;
-    }
+    if (!lib || !bind_cblas(p, lib))
+        return lib;
     char *(*config)(void) = (char *(*)(void))dlsym(lib, "openblas_get_config");
     char *(*core)(void) = (char *(*)(void))dlsym(lib, "openblas_get_corename");
     char version[16] = "";
@@ -184,8 +173,7 @@ static void load_openblas(void)
         sscanf(cfg, "OpenBLAS %15s", version);
     snprintf(p->label, sizeof p->label, "openblas %s %s%s", version, core ? core() : "",
              forced ? " (CORETYPE=Zen)" : "");
-    set_threads[npeers] = openblas_threads;
-    libs[npeers++] = lib;
+    return lib;
 }
 
 static void blis_threads(void *lib, int n)
@@ -195,17 +183,12 @@ static void blis_threads(void *lib, int n)
         f(n);
 }
 
-static void load_blis(void)
+static void *load_blis(gk_peer *p)
 {
     static const char *const names[] = {"libblis.so.4", "libblis.so"};
     void *lib = open_first(names, 2);
-    if (!lib)
-        return;
-    gk_peer *p = slot("blis");
-    if (!bind_cblas(p, lib)) {
-        dlclose(lib);
-        return;
-    }
+    if (!lib || !bind_cblas(p, lib))
+        return lib;
     int64_t (*int_size)(void) = (int64_t (*)(void))dlsym(lib, "bli_info_get_blas_int_type_size");
     p->ilp64 = int_size && int_size() == 64;
     const char *(*version)(void) = (const char *(*)(void))dlsym(lib, "bli_info_get_version_str");
@@ -216,8 +199,7 @@ static void load_blis(void)
     const char *threading = omp && omp() ? "openmp" : pth && pth() ? "pthreads" : "single-threaded";
     snprintf(p->label, sizeof p->label, "blis %s %s %s", version ? version() : "",
              arch_id && arch_str ? arch_str(arch_id()) : "", threading);
-    set_threads[npeers] = blis_threads;
-    libs[npeers++] = lib;
+    return lib;
 }
 
 /* oneDNN threads through OpenMP; its runtime is already loaded as oneDNN's dependency. */
@@ -232,18 +214,12 @@ static void omp_threads(void *lib, int n)
         dlclose(gomp);
 }
 
-static void load_onednn(void)
+static void *load_onednn(gk_peer *p)
 {
     static const char *const names[] = {"libdnnl.so.3", "libdnnl.so.2", "libdnnl.so"};
     void *lib = open_first(names, 3);
-    if (!lib)
-        return;
-    gk_peer *p = slot("onednn");
-    p->sym_gemm = dlsym(lib, "dnnl_sgemm");
-    if (!p->sym_gemm) {
-        dlclose(lib);
-        return;
-    }
+    if (!lib || !(p->sym_gemm = dlsym(lib, "dnnl_sgemm")))
+        return lib;
     p->gemm = dnnl_gemm;
     p->gemv = dnnl_gemv;
     struct dnnl_version {
@@ -259,8 +235,7 @@ static void load_onednn(void)
                  v->cpu_runtime == 2 ? "openmp" : v->cpu_runtime == 4 ? "tbb" : v->cpu_runtime == 1 ? "sequential" : "");
     else
         snprintf(p->label, sizeof p->label, "onednn");
-    set_threads[npeers] = omp_threads;
-    libs[npeers++] = lib;
+    return lib;
 }
 
 static void mkl_threads(void *lib, int n)
@@ -270,7 +245,7 @@ static void mkl_threads(void *lib, int n)
         f(n);
 }
 
-static void load_mkl(void)
+static void *load_mkl(gk_peer *p)
 {
     /* The PyPI wheel puts libmkl_rt in the venv's lib dir, which is not on the loader's path:
      * try the loader's path, then $VIRTUAL_ENV/lib, then the project's own .venv/lib. */
@@ -296,13 +271,8 @@ static void load_mkl(void)
             lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         }
     }
-    if (!lib)
-        return;
-    gk_peer *p = slot("mkl");
-    if (!bind_cblas(p, lib)) {
-        dlclose(lib);
-        return;
-    }
+    if (!lib || !bind_cblas(p, lib))
+        return lib;
     void (*ver)(char *, int) = (void (*)(char *, int))dlsym(lib, "MKL_Get_Version_String");
     char v[198] = "";
     if (ver)
@@ -313,8 +283,7 @@ static void load_mkl(void)
     if (num)
         sscanf(num + 8, "%23[^- ]", short_v);
     snprintf(p->label, sizeof p->label, "mkl %s", short_v);
-    set_threads[npeers] = mkl_threads;
-    libs[npeers++] = lib;
+    return lib;
 }
 
 /* GK_BENCH_PEERS: unset loads every peer; else a comma-separated list of names, "none" for none. */
@@ -330,21 +299,87 @@ static int wanted(const char *name)
     return 0;
 }
 
+/* Each loader fills a zeroed entry for its library and returns the library's handle (NULL when
+ * it is not installed); the peer is usable when its gemm is set. */
+static const struct {
+    const char *name;
+    void *(*load)(gk_peer *p);
+    void (*threads)(void *lib, int n);
+} loaders[] = {{"openblas", load_openblas, openblas_threads},
+               {"blis", load_blis, blis_threads},
+               {"onednn", load_onednn, omp_threads},
+               {"mkl", load_mkl, mkl_threads}};
+enum { NLOADERS = sizeof loaders / sizeof loaders[0] };
+
+static void *load(int i, gk_peer *p)
+{
+    memset(p, 0, sizeof *p);
+    p->name = loaders[i].name;
+    void *lib = loaders[i].load(p);
+    if (lib && !p->gemm) {
+        dlclose(lib);
+        lib = NULL;
+    }
+    return lib;
+}
+
+typedef struct found {
+    int n;
+    gk_peer peers[MAX_PEERS];
+} found;
+
+/* Runs in a child process: every wanted peer that loads. The entries travel to the parent as
+ * bytes, which is sound because a forked child shares the parent's code and string addresses;
+ * only the libraries' own entry points are the child's alone. */
+static void probe(void *arg, void *out)
+{
+    (void)arg;
+    found *f = out;
+    f->n = 0;
+    for (int i = 0; i < NLOADERS; i++)
+        if (wanted(loaders[i].name) && load(i, &f->peers[f->n]))
+            f->n++;
+}
+
 int gk_peers_load(int threads)
 {
-    static const struct {
-        const char *name;
-        void (*load)(void);
-    } loaders[] = {{"openblas", load_openblas}, {"blis", load_blis}, {"onednn", load_onednn}, {"mkl", load_mkl}};
-    if (npeers < 0) {
-        npeers = 0;
-        for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
-            if (wanted(loaders[i].name))
-                loaders[i].load();
+    peer_threads = threads;
+    if (npeers >= 0)
+        return npeers;
+    npeers = 0;
+    found f;
+    char why[160];
+    if (gk_bench_isolated(probe, NULL, &f, sizeof f, why, sizeof why)) {
+        fprintf(stderr, "gk bench: looking for peers failed (%s): no peers\n", why);
+        return 0;
     }
-    for (int i = 0; i < npeers; i++)
-        set_threads[i](libs[i], threads);
+    for (int i = 0; i < f.n && i < MAX_PEERS; i++) {
+        peers[i] = f.peers[i];
+        peers[i].sym_gemm = peers[i].sym_gemv = peers[i].sym_dot = NULL;
+        peers[i].sym_axpy = peers[i].sym_scal = NULL;
+    }
+    npeers = f.n;
     return npeers;
+}
+
+int gk_peer_open(const char *label)
+{
+    for (int i = 0; i < npeers; i++) {
+        if (strcmp(peers[i].label, label))
+            continue;
+        for (int l = 0; l < NLOADERS; l++) {
+            if (strcmp(loaders[l].name, peers[i].name))
+                continue;
+            gk_peer p;
+            void *lib = load(l, &p);
+            if (!lib)
+                return -1;
+            peers[i] = p;
+            loaders[l].threads(lib, peer_threads);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 const gk_peer *gk_peer_get(int i)

@@ -23,11 +23,17 @@ struct gk_peer {
     int ilp64; /* cblas integers are 64-bit */
 };
 
-/* Loads every peer found (once per process) and sets each one's thread count to `threads`
- * (on every call). Returns the number of peers. Not thread-safe. GK_BENCH_PEERS in the
- * environment picks peers by name ("openblas,mkl"; "none" for none), e.g. for sanitizer runs,
- * whose leak checker cannot stop some peers' worker threads at exit. */
+/* Finds the peers (once per process) and records the thread count each gets when opened.
+ * Returns the number of peers. Their entries (labels, which operations exist) are usable at
+ * once, but calling one needs gk_peer_open first: the libraries are looked for in a child
+ * process, so that this one never holds their threads. Not thread-safe. GK_BENCH_PEERS in the
+ * environment picks peers by name ("openblas,mkl"; "none" for none). */
 int gk_peers_load(int threads);
 const gk_peer *gk_peer_get(int i);
+
+/* In the child process that times implementation `label`: when that is a peer's label, opens
+ * that library alone, binds its entry (the one gk_peer_get returns) and sets its threads.
+ * Returns 1 when a peer was opened, 0 when the label is no peer's, -1 when loading failed. */
+int gk_peer_open(const char *label);
 
 #endif
