@@ -52,6 +52,6 @@ gk_status gk_gemv_f32(int64_t n, int64_t k, const float *a, int64_t lda, const f
         return GK_OK;
     GK_TRY(gk_dispatch(&t));
     gemv_ctx c = {t, k, a, lda, x, y};
-    gk_ops_run(n, gk_ops_row_grain(k), k * (int64_t)sizeof(float), gemv_task, &c);
+    gk_ops_run(n, gk_ops_gemv_grain(k), k * (int64_t)sizeof(float), gemv_task, &c);
     return GK_OK;
 }

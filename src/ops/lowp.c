@@ -40,7 +40,7 @@ static gk_status gemv_lowp(const char *fn, int bf16, int64_t n, int64_t k, const
         return GK_OK;
     GK_TRY(gk_dispatch(&t));
     gemv_ctx c = {bf16 ? t->gemv_bf16 : t->gemv_f16, k, a, lda, x, y};
-    gk_ops_run(n, gk_ops_row_grain(k), k * (int64_t)sizeof(uint16_t), gemv_task, &c);
+    gk_ops_run(n, gk_ops_gemv_grain(k), k * (int64_t)sizeof(uint16_t), gemv_task, &c);
     return GK_OK;
 }
 

@@ -5,7 +5,19 @@
 #ifndef GK_OPS_SHAPES_H
 #define GK_OPS_SHAPES_H
 
+#include "ops/split.h"
 #include "ops/validate.h"
+
+/* Rows of A per GEMV chunk: about GK_OPS_CHUNK elements, rounded up to whole blocks of the
+ * kernels' GK_GEMV_ROW_BLOCK rows. A chunk of fewer rows (one row when k >= GK_OPS_CHUNK)
+ * would run the kernels' single-row loop, which loads x once per row and keeps only two FMA
+ * chains, and streams one row at a time: long rows then ran 25% below the DRAM speed. */
+#define GK_GEMV_ROW_BLOCK 4
+static inline int64_t gk_ops_gemv_grain(int64_t k)
+{
+    int64_t g = gk_ops_row_grain(k);
+    return (g + GK_GEMV_ROW_BLOCK - 1) / GK_GEMV_ROW_BLOCK * GK_GEMV_ROW_BLOCK;
+}
 
 /* y (n) = A (n-by-k, ld lda, region ra) x (k). */
 gk_status gk_ops_gemv_shape(const char *fn, int64_t n, int64_t k, gk_region ra, int64_t lda, const float *x,

@@ -137,6 +137,12 @@ static void body(void *ctx)
         for (size_t j = 0; j < sizeof gk / sizeof gk[0]; j++)
             for (size_t p = 0; p < sizeof pads / sizeof pads[0]; p++)
                 test_gemv(gn[i], gk[j], pads[p], &rng);
+    /* long rows: a chunk of about GK_OPS_CHUNK elements is fewer than 4 rows, so the ops layer
+     * rounds it up to whole 4-row kernel blocks (k prime, n not a multiple of 4) */
+    static const int64_t ln[] = {9, 37}, lk[] = {5003, 16411};
+    for (size_t i = 0; i < sizeof ln / sizeof ln[0]; i++)
+        for (size_t j = 0; j < sizeof lk / sizeof lk[0]; j++)
+            test_gemv(ln[i], lk[j], 1, &rng);
 }
 
 int main(void)

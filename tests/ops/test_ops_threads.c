@@ -14,7 +14,8 @@
 #define EPS ((double)FLT_EPSILON)
 
 /* GEMM shapes are smaller than GEMV's: the reference GEMM walks B by columns */
-enum { NE = (1 << 20) + 13, ROWS = 301, ROWN = 1000, GN = 1531, GK = 1024, GM = 67, MN = 259, MK = 300 };
+enum { NE = (1 << 20) + 13, ROWS = 301, ROWN = 1000, GN = 1531, GK = 1024, GM = 67, MN = 259, MK = 300,
+       GLN = 37, GLK = 16411 /* gemv with rows longer than a chunk, odd lda */ };
 
 typedef struct {
     float *x, *y, *w, *b, *a, *x2;
@@ -24,7 +25,7 @@ typedef struct {
 /* Runs every entry once and returns all outputs concatenated (caller frees). */
 static float *run_all(const inputs *in, int64_t *count)
 {
-    int64_t total = 3 + 11 * (int64_t)NE + 3 * (int64_t)ROWS * ROWN + GN + 4 * (int64_t)GM * MN + 64 * 8 * 128;
+    int64_t total = 3 + 11 * (int64_t)NE + 3 * (int64_t)ROWS * ROWN + GN + GLN + 4 * (int64_t)GM * MN + 64 * 8 * 128;
     float *out = malloc((size_t)total * sizeof(float)), *o = out;
     struct gk_packed_b *pb = NULL;
     CHECK_STATUS(gk_vec_dot_f32(NE, in->x, in->y, o++), GK_OK);
@@ -61,6 +62,8 @@ static float *run_all(const inputs *in, int64_t *count)
     o += ROWS * ROWN;
     CHECK_STATUS(gk_gemv_f32(GN, GK, in->a, GK, in->x2, o), GK_OK);
     o += GN;
+    CHECK_STATUS(gk_gemv_f32(GLN, GLK, in->a, GLK + 2, in->x, o), GK_OK);
+    o += GLN;
     CHECK_STATUS(gk_gemm_f32(GM, MN, MK, in->x, MK, in->a, MN, o, MN), GK_OK);
     o += GM * MN;
     CHECK_STATUS(gk_gemm_bias_f32(GM, MN, MK, in->x, MK, in->a, MN, in->b, o, MN), GK_OK);

@@ -10,8 +10,10 @@
 #include "kernels/simd/simd.h"
 #include "kernels/blas/wload.h"
 #include "ops/dispatch.h"
+#include "ops/shapes.h"
 
-#define ROWS 4
+/* rows per block; the ops layer hands out whole blocks (gk_ops_gemv_grain) */
+#define ROWS GK_GEMV_ROW_BLOCK
 
 /* y[0..rows) for `rows` rows (a constant after inlining) starting at row pointer a. */
 static inline __attribute__((always_inline)) void gemv_rows(gk_wtype t, int rows, int64_t k, const char *a,
