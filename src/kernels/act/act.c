@@ -29,10 +29,11 @@ static inline gk_vf gelu_tanh_v(gk_vf x)
     return gk_v_mul(x, gk_v_sigmoid(v));
 }
 
+/* h + h * erf with h = x/2 exact: one rounding for 0.5 x (1 + erf). */
 static inline gk_vf gelu_erf_v(gk_vf x)
 {
-    gk_vf e = gk_v_erf(gk_v_mul(x, gk_v_set1(0.70710678118654752f)));
-    return gk_v_mul(gk_v_mul(gk_v_set1(0.5f), x), gk_v_add(gk_v_set1(1.0f), e));
+    gk_vf h = gk_v_mul(gk_v_set1(0.5f), x);
+    return gk_v_fma(h, gk_v_erf(gk_v_mul(x, gk_v_set1(0.70710678118654752f))), h);
 }
 
 /* max(x, 0) returns its second operand for NaN and for -0: relu(NaN) = relu(-0) = +0, as defined. */

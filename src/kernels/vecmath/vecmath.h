@@ -164,42 +164,32 @@ static inline gk_vf gk_v_tanh(gk_vf x)
 }
 
 /* ---- erf ----------------------------------------------------------------------------------
- * |x| < 1: x P(x^2) (degree 6 in x^2), evaluated as x + x (P(x^2) - 1) so that the rounding
- * of the polynomial is scaled down by its small part. 1 <= |x| < 3.9375: 1 - e^(-x^2) Q(u) with Q ~ erfcx(x) =
- * e^(x^2) erfc(x) (degree 10 in u = (|x| - 2.46875) / 1.46875); above, erf rounds to 1.0f.
- * Polynomials fitted at Chebyshev nodes by fit_vecmath.py (approximation error < 0.35 ULP).
- * Vectors whose lanes are all below 1 skip the second branch. Max error 2 ULP. */
+ * One rational function over the whole range, no branch: xc = x clamped to [-3.9375, 3.9375]
+ * (erf rounds to +-1 beyond; min/max keep a NaN x), erf(xc) = xc * P(u) / Q(u), u = xc^2, P and
+ * Q of degree 5 with positive coefficients (no cancellation in Horner's rule), fitted by
+ * fit_vecmath.py (approximation error 0.9 ULP with the float coefficients). The odd form keeps
+ * erf(-0) = -0 and full relative accuracy near 0; the division runs on its own unit beside the
+ * FMAs. The result is clamped to [-1, 1], which the roundings could pass (so 1 + erf stays
+ * >= 0 for gelu). Max error 7 ULP (roundings of P, Q, the quotient and the product where erf is
+ * close to 1). */
+#define GK_ERF_MAX 3.9375f
+
 static inline gk_vf gk_v_erf(gk_vf x)
 {
-    gk_vf ax = gk_v_abs(x);
-    gk_vf t = gk_v_mul(x, x);
-    gk_vf p = gk_v_fma(gk_v_set1(7.875875063e-05f), t, gk_v_set1(-8.016864287e-04f));
-    p = gk_v_fma(p, t, gk_v_set1(5.189087423e-03f));
-    p = gk_v_fma(p, t, gk_v_set1(-2.685421201e-02f));
-    p = gk_v_fma(p, t, gk_v_set1(1.128359472e-01f));
-    p = gk_v_fma(p, t, gk_v_set1(-3.761262667e-01f));
-    p = gk_v_fma(p, t, gk_v_set1(1.283791671e-01f) /* 2/sqrt(pi) - 1 */);
-    gk_vf small = gk_v_fma(x, p, x);
-    gk_vm is_small = gk_v_cmp_lt(ax, gk_v_set1(1.0f));
-    if (gk_m_all(is_small)) /* common for activations; the same lanes as the select below */
-        return small;
-
-    gk_vf xc = gk_v_min(gk_v_set1(3.9375f), ax);
-    gk_vf u = gk_v_fma(xc, gk_v_set1(6.808510638e-01f), gk_v_set1(-2.46875f * 6.808510638e-01f));
-    gk_vf q = gk_v_fma(gk_v_set1(8.111120151e-05f), u, gk_v_set1(-2.171088813e-04f));
-    q = gk_v_fma(q, u, gk_v_set1(3.447435925e-04f));
-    q = gk_v_fma(q, u, gk_v_set1(-8.519541640e-04f));
-    q = gk_v_fma(q, u, gk_v_set1(2.264670964e-03f));
-    q = gk_v_fma(q, u, gk_v_set1(-5.327850159e-03f));
-    q = gk_v_fma(q, u, gk_v_set1(1.202650034e-02f));
-    q = gk_v_fma(q, u, gk_v_set1(-2.634624712e-02f));
-    q = gk_v_fma(q, u, gk_v_set1(5.544693388e-02f));
-    q = gk_v_fma(q, u, gk_v_set1(-1.115220923e-01f));
-    q = gk_v_fma(q, u, gk_v_set1(2.131543187e-01f));
-    gk_vf large = gk_v_fnma(gk_v_exp_nonpos(gk_v_neg(gk_v_mul(xc, xc))), q, gk_v_set1(1.0f));
-    large = gk_v_select(gk_v_cmp_le(gk_v_set1(3.9375f), ax), gk_v_set1(1.0f), large); /* NaN stays */
-    large = gk_v_or(large, gk_v_and(x, gk_v_set1(-0.0f)));
-    return gk_v_select(is_small, small, large);
+    gk_vf xc = gk_v_min(gk_v_set1(GK_ERF_MAX), gk_v_max(gk_v_set1(-GK_ERF_MAX), x));
+    gk_vf u = gk_v_mul(xc, xc);
+    gk_vf p = gk_v_fma(gk_v_set1(2.053011940e-06f), u, gk_v_set1(2.834426705e-04f));
+    gk_vf q = gk_v_fma(gk_v_set1(3.804821245e-05f), u, gk_v_set1(1.150276978e-03f));
+    p = gk_v_fma(p, u, gk_v_set1(3.717556130e-03f));
+    q = gk_v_fma(q, u, gk_v_set1(1.487227716e-02f));
+    p = gk_v_fma(p, u, gk_v_set1(5.259651691e-02f));
+    q = gk_v_fma(q, u, gk_v_set1(1.136561036e-01f));
+    p = gk_v_fma(p, u, gk_v_set1(1.893324852e-01f));
+    q = gk_v_fma(q, u, gk_v_set1(5.011245012e-01f));
+    p = gk_v_fma(p, u, gk_v_set1(1.128379107e+00f));
+    q = gk_v_fma(q, u, gk_v_set1(1.0f));
+    gk_vf e = gk_v_mul(xc, gk_v_div(p, q));
+    return gk_v_max(gk_v_set1(-1.0f), gk_v_min(gk_v_set1(1.0f), e)); /* rounding may pass 1 */
 }
 
 /* ---- sin and cos together -------------------------------------------------------------------
