@@ -5,8 +5,8 @@
  * y may alias x exactly: every element is read before it is written.
  *
  * Accuracy against the scalar definitions (src/scalar/activations.c), which use libm in float:
- * exp and tanh are within the vecmath bounds (docs/VECMATH.md); silu/swiglu are x * sigmoid(x)
- * with gk_v_sigmoid (<= 3 ULP, never overflows); gelu_tanh uses the identity
+ * exp and tanh are within the vecmath bounds (docs/VECMATH.md); silu/swiglu are x / (1 + e^-x)
+ * as defined, e^-x by gk_v_exp_neg_sat (+inf where expf(-x) overflows); gelu_tanh uses the identity
  * 0.5 (1 + tanh u) = sigmoid(2u), which has no cancellation for negative x (the definition
  * loses relative accuracy there, so tests compare with an absolute floor); gelu_erf is
  * 0.5 x (1 + erf(x / sqrt 2)) like the definition. Non-finite inputs give what the definitions
@@ -18,9 +18,11 @@
 #define GK_GELU_K1 1.5957691216057308f   /* 2 sqrt(2/pi) */
 #define GK_GELU_K3 0.071354816272785f    /* 2 sqrt(2/pi) * 0.044715 */
 
+/* x / (1 + e^-x) as defined: one division, and silu(-inf) = -inf / inf = NaN, silu(-100) = -0
+ * come out as in the definition. */
 static inline gk_vf silu_v(gk_vf x)
 {
-    return gk_v_mul(x, gk_v_sigmoid(x));
+    return gk_v_div(x, gk_v_add(gk_v_set1(1.0f), gk_v_exp_neg_sat(x)));
 }
 
 static inline gk_vf gelu_tanh_v(gk_vf x)

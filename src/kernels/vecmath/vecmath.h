@@ -73,6 +73,29 @@ static inline gk_vf gk_v_exp_nonpos(gk_vf x)
     return gk_v_select(gk_v_cmp_lt(x, gk_v_set1(-86.5f)), gk_v_zero(), y);
 }
 
+/* e^-x for the logistic function's 1 / (1 + e^-x), written for few vector ops (no blend, no
+ * branch): x is clamped once to [-89, 87] (min/max keep a NaN x), the reduction and the
+ * polynomial are exp's with the sign of -x folded into them (r' = x + n ln2 = -r, e^r =
+ * 1 - r' (1 - r' P(-r')) by two fnma), and 2^n is a multiplication by the float whose exponent
+ * field is n + 127, taken from the shifter's low bits (biased by 127 in the shifter constant).
+ * n = 128 (x <= -88.38) gives +inf exactly as expf(-x) overflows (from 88.72 in expf: between
+ * the two the true e^-x is finite but 1 / (1 + e^-x) < 2^-127 either way); x >= 87 gives
+ * e^-87. Within 1.5 ULP elsewhere (exp's polynomial, one more rounding in the fnma pair). */
+static inline gk_vf gk_v_exp_neg_sat(gk_vf x)
+{
+    gk_vf t = gk_v_max(gk_v_set1(-89.0f), gk_v_min(gk_v_set1(87.0f), x));
+    gk_vf z = gk_v_fma(t, gk_v_set1(-GK_EXP_LOG2E), gk_v_set1(GK_EXP_SHIFT + 127.0f));
+    gk_vf n = gk_v_sub(z, gk_v_set1(GK_EXP_SHIFT + 127.0f)); /* n = round(-t log2 e) */
+    gk_vf r = gk_v_fma(n, gk_v_set1(GK_EXP_LN2_HI), t);        /* r' = t + n ln2 = -r */
+    r = gk_v_fma(n, gk_v_set1(GK_EXP_LN2_LO), r);
+    gk_vf p = gk_v_fma(gk_v_set1(1.392617589e-03f), r, gk_v_set1(-8.363173343e-03f));
+    p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
+    p = gk_v_fma(p, r, gk_v_set1(-1.666657776e-01f));
+    p = gk_v_fma(p, r, gk_v_set1(0.5f));                                   /* P(-r') */
+    gk_vf e = gk_v_fnma(r, gk_v_fnma(r, p, gk_v_set1(1.0f)), gk_v_set1(1.0f)); /* e^-r' */
+    return gk_v_mul(e, gk_vi_as_f(gk_vi_sll(gk_v_as_i(z), 23)));
+}
+
 /* ---- log ----------------------------------------------------------------------------------
  * x = 2^e * m, m in [sqrt(1/2), sqrt(2)); log(m) = f - f^2/2 + f^3 P(f), f = m - 1 (degree-8
  * polynomial, Cephes logf); log(x) = log(m) + e*ln2 with ln2 split in two. Subnormal x is
@@ -128,16 +151,12 @@ static inline gk_vf gk_v_rsqrt(gk_vf a)
 }
 
 /* ---- sigmoid --------------------------------------------------------------------------------
- * e = e^-|x| in (0, 1] never overflows; sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for
- * x < 0 (no cancellation), one division with the denominator in [1, 2]. (A refined reciprocal
- * instead was slower on Zen 1, whose FMA pipes, not its divider, bound this function.) Below
- * x = -86.5 the result flushes to 0 (gk_v_exp_nonpos); sigmoid(-inf) = 0, sigmoid(inf) = 1.
- * Max error 3 ULP. */
+ * 1 / (1 + e^-x) with gk_v_exp_neg_sat: one division, no cancellation on either side (for x < 0,
+ * 1 + e^-x ~ e^-x keeps its relative accuracy). sigmoid(x) = 0 from x = -88.38 (true value
+ * < 2^-127), sigmoid(-inf) = 0, sigmoid(inf) = 1. Max error 3 ULP. */
 static inline gk_vf gk_v_sigmoid(gk_vf x)
 {
-    gk_vf e = gk_v_exp_nonpos(gk_v_or(x, gk_v_set1(-0.0f)));
-    gk_vf num = gk_v_select(gk_v_cmp_lt(x, gk_v_zero()), e, gk_v_set1(1.0f));
-    return gk_v_div(num, gk_v_add(gk_v_set1(1.0f), e));
+    return gk_v_div(gk_v_set1(1.0f), gk_v_add(gk_v_set1(1.0f), gk_v_exp_neg_sat(x)));
 }
 
 /* ---- tanh ---------------------------------------------------------------------------------
