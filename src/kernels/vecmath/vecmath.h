@@ -11,7 +11,8 @@
 /* ---- exp ----------------------------------------------------------------------------------
  * x = n*ln2 + r, |r| <= ln2/2, n = round(x*log2(e)) (found with the 1.5*2^23 shifter, which also
  * leaves n in the low mantissa bits); e^r = 1 + r + r^2 P(r), P of degree 4 fitted at Chebyshev
- * nodes on |r| <= ln2/2 by fit_vecmath.py (approximation error 0.16 ULP);
+ * nodes on |r| <= ln2/2 by fit_vecmath.py (approximation error 0.16 ULP), evaluated as
+ * 1 + r (1 + r P(r)) (two FMAs, no separate r^2 and final add);
  * 2^n is added to the exponent field. Lanes with |n| > 125 (result near overflow, subnormal,
  * 0, inf) or NaN take gk_v_exp_special_, which scales by 2^n in two halves so subnormal
  * results are rounded once. Max error 1 ULP (measured). */
@@ -26,14 +27,14 @@ static inline gk_vf gk_v_exp_poly_(gk_vf r)
     p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
     p = gk_v_fma(p, r, gk_v_set1(1.666657776e-01f));
     p = gk_v_fma(p, r, gk_v_set1(0.5f));
-    return gk_v_add(gk_v_fma(gk_v_mul(r, r), p, r), gk_v_set1(1.0f));
+    return gk_v_fma(r, gk_v_fma(r, p, gk_v_set1(1.0f)), gk_v_set1(1.0f));
 }
 
-/* Reduction x -> (n as float, r). */
-static inline gk_vf gk_v_exp_reduce_(gk_vf x, gk_vf *z, gk_vf *n)
+/* Reduction x -> (n as float, r); z's low mantissa bits hold n + (shift - GK_EXP_SHIFT). */
+static inline gk_vf gk_v_exp_reduce_(gk_vf x, float shift, gk_vf *z, gk_vf *n)
 {
-    *z = gk_v_fma(x, gk_v_set1(GK_EXP_LOG2E), gk_v_set1(GK_EXP_SHIFT));
-    *n = gk_v_sub(*z, gk_v_set1(GK_EXP_SHIFT));
+    *z = gk_v_fma(x, gk_v_set1(GK_EXP_LOG2E), gk_v_set1(shift));
+    *n = gk_v_sub(*z, gk_v_set1(shift));
     gk_vf r = gk_v_fnma(*n, gk_v_set1(GK_EXP_LN2_HI), x);
     return gk_v_fnma(*n, gk_v_set1(GK_EXP_LN2_LO), r);
 }
@@ -43,7 +44,7 @@ static inline gk_vf gk_v_exp_special_(gk_vf x)
     /* beyond [-104, 89] the result is 0 or inf anyway; min/max keep a NaN x (see simd.h) */
     x = gk_v_max(gk_v_set1(-104.0f), gk_v_min(gk_v_set1(89.0f), x));
     gk_vf z, n;
-    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, GK_EXP_SHIFT, &z, &n));
     gk_vi ni = gk_v_cvt_i32(n);
     gk_vi n1 = gk_vi_sra(ni, 1), n2 = gk_vi_sub(ni, n1); /* both in [-75, 65]: normal scales */
     gk_vf s1 = gk_vi_as_f(gk_vi_sll(gk_vi_add(n1, gk_vi_set1(127)), 23));
@@ -54,7 +55,7 @@ static inline gk_vf gk_v_exp_special_(gk_vf x)
 static inline gk_vf gk_v_exp(gk_vf x)
 {
     gk_vf z, n;
-    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, GK_EXP_SHIFT, &z, &n));
     gk_vf y = gk_vi_as_f(gk_vi_add(gk_v_as_i(p), gk_vi_sll(gk_v_as_i(z), 23)));
     gk_vm ok = gk_v_cmp_le(gk_v_abs(n), gk_v_set1(125.0f)); /* p * 2^n stays normal */
     if (__builtin_expect(!gk_m_all(ok), 0))
@@ -62,15 +63,16 @@ static inline gk_vf gk_v_exp(gk_vf x)
     return y;
 }
 
-/* e^x for x <= 0 (softmax's e^(x - max)): no special path; results below e^-86.5 (< 2^-124)
- * are flushed to 0, which is below the rounding of a sum that contains e^0 = 1. Max error
- * 1 ULP above the flush threshold. */
+/* e^x for x <= 0 (softmax's e^(x - max)): no special path. x is clamped to >= -88 (max keeps a
+ * NaN x) and 2^n is a multiplication by the float whose bits are z << 23, the shifter biased by
+ * 127 so that z's low bits hold n + 127: a normal 2^n for n >= -126 (a subnormal result is
+ * rounded once) and +0 for n = -127, i.e. results below about e^-87.68 (< 2^-126) are 0, far
+ * below the rounding of a sum that contains e^0 = 1. Max error 1 ULP for normal results. */
 static inline gk_vf gk_v_exp_nonpos(gk_vf x)
 {
     gk_vf z, n;
-    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
-    gk_vf y = gk_vi_as_f(gk_vi_add(gk_v_as_i(p), gk_vi_sll(gk_v_as_i(z), 23)));
-    return gk_v_select(gk_v_cmp_lt(x, gk_v_set1(-86.5f)), gk_v_zero(), y);
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(gk_v_max(gk_v_set1(-88.0f), x), GK_EXP_SHIFT + 127.0f, &z, &n));
+    return gk_v_mul(p, gk_vi_as_f(gk_vi_sll(gk_v_as_i(z), 23)));
 }
 
 /* e^-x for the logistic function's 1 / (1 + e^-x), written for few vector ops (no blend, no
@@ -170,7 +172,7 @@ static inline gk_vf gk_v_tanh(gk_vf x)
 {
     gk_vf a = gk_v_min(gk_v_set1(10.0f), gk_v_abs(x));
     gk_vf z, n;
-    gk_vf r = gk_v_exp_reduce_(gk_v_mul(gk_v_set1(-2.0f), a), &z, &n);
+    gk_vf r = gk_v_exp_reduce_(gk_v_mul(gk_v_set1(-2.0f), a), GK_EXP_SHIFT, &z, &n);
     gk_vf p = gk_v_fma(gk_v_set1(1.392617589e-03f), r, gk_v_set1(8.363173343e-03f));
     p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
     p = gk_v_fma(p, r, gk_v_set1(1.666657776e-01f));
