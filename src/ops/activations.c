@@ -4,19 +4,20 @@
 #include "ops/split.h"
 #include "ops/validate.h"
 
-typedef void (*unary_fn)(int64_t n, const float *x, float *y);
+typedef void (*unary_fn)(int64_t n, const float *x, float *y, int stream);
 
 typedef struct {
     unary_fn k;
     const float *x;
     float *y;
+    int stream; /* gk_ops_stream_output of the whole output */
 } unary_ctx;
 
 static void unary_task(void *p, int64_t b, int64_t e, int tid)
 {
     unary_ctx *c = p;
     (void)tid;
-    c->k(e - b, c->x + b, c->y + b);
+    c->k(e - b, c->x + b, c->y + b, c->stream);
 }
 
 static gk_status check_unary(const char *fn, int64_t n, const float *x, float *y)
@@ -37,7 +38,7 @@ static gk_status check_unary(const char *fn, int64_t n, const float *x, float *y
         if (n == 0)                                                      \
             return GK_OK;                                                \
         GK_TRY(gk_dispatch(&t));                                         \
-        unary_ctx c = {t->op, x, y};                                     \
+        unary_ctx c = {t->op, x, y, gk_ops_stream_output(n * 4)};        \
         gk_ops_run(n, GK_OPS_CHUNK, 8, unary_task, &c);                  \
         return GK_OK;                                                    \
     }
@@ -53,13 +54,14 @@ typedef struct {
     const gk_kernel_table *t;
     const float *gate, *up;
     float *y;
+    int stream;
 } swiglu_ctx;
 
 static void swiglu_task(void *p, int64_t b, int64_t e, int tid)
 {
     swiglu_ctx *c = p;
     (void)tid;
-    c->t->swiglu(e - b, c->gate + b, c->up + b, c->y + b);
+    c->t->swiglu(e - b, c->gate + b, c->up + b, c->y + b, c->stream);
 }
 
 /* y may alias gate or up exactly. */
@@ -77,7 +79,7 @@ gk_status gk_swiglu_f32(int64_t n, const float *gate, const float *up, float *y)
     if (n == 0)
         return GK_OK;
     GK_TRY(gk_dispatch(&t));
-    swiglu_ctx c = {t, gate, up, y};
+    swiglu_ctx c = {t, gate, up, y, gk_ops_stream_output(n * 4)};
     gk_ops_run(n, GK_OPS_CHUNK, 12, swiglu_task, &c);
     return GK_OK;
 }

@@ -29,6 +29,18 @@ static inline void gk_ops_run(int64_t n, int64_t grain, int64_t bytes_per_item, 
     gk_parallel_for(n, grain, fn, ctx);
 }
 
+/* Whether an op should write its `bytes` of output with non-temporal stores: when the output
+ * alone is larger than the last-level cache of the device profile (every instance of it, or the
+ * L2s where no L3 is reported), cached stores would only evict the input still to be read and
+ * add a read for ownership of each line; the output is not reused from cache anyway. */
+static inline int gk_ops_stream_output(int64_t bytes)
+{
+    const struct gk_device_profile *p = gk_cpu();
+    const gk_cache_level *llc = p->l3.size > 0 ? &p->l3 : &p->l2;
+    int64_t shared = llc->shared_by > 0 ? llc->shared_by : 1;
+    return llc->size > 0 && bytes > llc->size * ((p->cores + shared - 1) / shared);
+}
+
 /* Rows (or tokens) per chunk for rows of `row` elements: about GK_OPS_CHUNK elements. */
 static inline int64_t gk_ops_row_grain(int64_t row)
 {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "act_test.h"
+#include "runtime/cpu.h"
 #include "scalar/scalar.h"
 
 typedef gk_status (*unary_op)(int64_t n, const float *x, float *y);
@@ -20,8 +21,9 @@ typedef gk_status (*unary_op)(int64_t n, const float *x, float *y);
  *    e^-v amplifies its up to 3 roundings by |v|: |y - d| <= (8 + 4|v|) 2^-24 |d|, plus |x| 2^-124 where the
  *    sigmoid flushes to 0; the definition cancels in 1 + tanh for x < 0, so against s (and
  *    against d at the scalar level, which is the definition) the bound adds |x| 2^-23.
- *  gelu_erf: erf within 2 ULP of a value <= 1, then 1 + erf: |y - d| <= 4 ULP(d) + |x| 2^-23,
- *    the same against s (which cancels the same way). */
+ *  gelu_erf: erf within 7 ULP of a value <= 1 (an absolute error up to 2^-21.5 where erf is
+ *    near +-1), halved by 0.5 x (1 + erf): |y - d| <= 4 ULP(d) + |x| 2^-22, the same against s
+ *    (which cancels the same way). */
 static int close_to(const char *op, float x, float y, float s, double d)
 {
     double ad = fabs(d);
@@ -42,7 +44,7 @@ static int close_to(const char *op, float x, float y, float s, double d)
         return fabs(y - d) <= tol + (gk_get_isa() == GK_ISA_SCALAR ? def : 0) && fabs((double)y - s) <= tol + def;
     }
     /* gelu_erf */
-    double tol = 4 * act_ulp(d) + fabs(x) * 0x1p-23;
+    double tol = 4 * act_ulp(d) + fabs(x) * 0x1p-22;
     return fabs(y - d) <= tol && fabs((double)y - s) <= tol;
 }
 
@@ -171,11 +173,46 @@ static void test_threads(void *ctx)
     free(y2);
 }
 
+/* Outputs larger than the last-level cache are written with non-temporal stores (after a
+ * masked head up to the vector alignment): the same bits as the cached stores that short calls
+ * use, nothing written past the end. Checked at an aligned and a misaligned output. */
+static void test_stream(void *ctx)
+{
+    (void)ctx;
+    const struct gk_device_profile *p = gk_cpu();
+    int64_t llc = (p->l3.size > 0 ? p->l3.size : p->l2.size) * p->cores, n = llc / 4 + 1001, step = 65536;
+    gk_rng rng;
+    gk_rng_seed(&rng, 11);
+    float *x = malloc((size_t)n * sizeof *x), *u = malloc((size_t)n * sizeof *u), *want = malloc((size_t)n * sizeof *want);
+    act_fill(&rng, x, n, -10, 10, 1);
+    act_fill(&rng, u, n, -3, 3, 0);
+    gk_guarded y = gk_guarded_new(n);
+    for (int k = 0; k <= NUNARY; k++) {
+        const char *name = k < NUNARY ? unary[k].name : "swiglu";
+        for (int64_t off = 0; off < 2; off++) {
+            int64_t m = n - off;
+            for (int64_t b = 0; b < m; b += step) {
+                int64_t len = m - b < step ? m - b : step;
+                k < NUNARY ? unary[k].op(len, x + b, want + b) : gk_swiglu_f32(len, x + b, u + b, want + b);
+            }
+            k < NUNARY ? unary[k].op(m, x, y.p + off) : gk_swiglu_f32(m, x, u, y.p + off);
+            CHECK(memcmp(y.p + off, want, (size_t)m * sizeof *want) == 0, "%s n=%lld: streamed output differs",
+                  name, (long long)m);
+            CHECK(gk_guarded_intact(&y), "%s: guard bytes overwritten", name);
+        }
+    }
+    gk_guarded_free(&y);
+    free(x);
+    free(u);
+    free(want);
+}
+
 int main(void)
 {
     gk_test_for_each_isa(test_unary, NULL);
     gk_test_for_each_isa(test_swiglu, NULL);
     gk_test_for_each_isa(test_threads, NULL);
+    gk_test_for_each_isa(test_stream, NULL);
     /* bad input reaches no kernel: nothing written, message names the argument */
     float x[4] = {1, 2, 3, 4}, y[4] = {0};
     CHECK_STATUS(gk_silu_f32(-1, x, y), GK_ERR_INVALID_ARG);

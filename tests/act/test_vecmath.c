@@ -29,15 +29,16 @@ static double ref_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 static double ref_recip(double x) { return 1.0 / x; }
 static double ref_rsqrt(double x) { return 1.0 / sqrt(x); }
 
-/* Bounds (docs/VECMATH.md): exp and log carry one polynomial rounding chain each; tanh, erf and
- * sigmoid add an exp, a division/reciprocal and a final subtraction; recip/rsqrt are one Newton
- * step from a 12-bit (AVX2) or 14-bit (AVX-512) estimate; sin/cos lose relative accuracy next to
- * their zeros, so their unit is max(ulp, 2^-26). */
+/* Bounds (docs/VECMATH.md): exp and log carry one polynomial rounding chain each; tanh and
+ * sigmoid add an exp, a division/reciprocal and a final subtraction; erf is a rational function
+ * (two polynomials, a division and a product, each rounded, where erf is close to 1);
+ * recip/rsqrt are one Newton step from a 12-bit (AVX2) or 14-bit (AVX-512) estimate; sin/cos
+ * lose relative accuracy next to their zeros, so their unit is max(ulp, 2^-26). */
 static const vm_spec specs[] = {
     {GK_TVM_EXP, "exp", exp, -104.0f, 89.0f, 2, 2, 0, 1},
     {GK_TVM_LOG, "log", log, 0.0f, FLT_MAX, 2, 2, 0, 1},
     {GK_TVM_TANH, "tanh", tanh, -12.0f, 12.0f, 3, 3, 0, 1},
-    {GK_TVM_ERF, "erf", erf, -5.0f, 5.0f, 2, 2, 0, 1},
+    {GK_TVM_ERF, "erf", erf, -5.0f, 5.0f, 7, 7, 0, 1},
     {GK_TVM_SIGMOID, "sigmoid", ref_sigmoid, -86.5f, 100.0f, 3, 3, 0, 0},
     {GK_TVM_RECIP, "recip", ref_recip, 0x1p-126f, 0x1p126f, 2, 2, 0, 0},
     {GK_TVM_RSQRT, "rsqrt", ref_rsqrt, 0x1p-126f, FLT_MAX, 2, 2, 0, 0},
@@ -156,7 +157,7 @@ static void specials(apply_fn f, int is512)
                                /* exp: last finite, first inf, last normal, last nonzero, first zero */
                                88.7228317f, 88.7228394f, 88.8f, -87.3365479f, -87.3365555f, -103.278931f,
                                -103.972076f, -104.0f, -150.0f, 126.5f, -126.5f,
-                               /* tanh: 0.625, 9.01, 10 (saturation); erf: branch at 1, 1.0f from 3.9375 */
+                               /* tanh: 0.625, 9.01, 10 (saturation); erf: 1.0f from 3.9375 (the clamp) */
                                0.625f, -0.625f, 0.62499994f, 1.0f, 0.99999994f, 3.9375f, 3.93749976f, 9.01f, 10.0f,
                                1e-20f, -1e-20f};
     enum { NS = sizeof sv / sizeof sv[0] };

@@ -5,7 +5,7 @@
  * Rows whose max is not finite (a NaN, a +inf, or every entry -inf) are rare and defined case
  * by case (src/scalar/norms.c): they are detected in pass 1, before anything is written (y may
  * alias x), and handed to the scalar definition itself, so their results are the definition's.
- * In ordinary rows x - max <= 0, so e uses gk_v_exp_nonpos: terms below e^-86.5 become 0 (the
+ * In ordinary rows x - max <= 0, so e uses gk_v_exp_nonpos: terms below e^-87.68 become 0 (the
  * definition's expf gives them as subnormals), a difference far below the sum's rounding. */
 #include "kernels/norm/norm.h"
 #include "kernels/vecmath/vecmath.h"

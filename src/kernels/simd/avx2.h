@@ -44,6 +44,9 @@ static inline void gk_v_store_tail(float *p, gk_vf v, int64_t n)
 }
 /* Store with a non-temporal hint (bypasses the caches; p 32-byte aligned). */
 static inline void gk_v_stream(float *p, gk_vf v) { _mm256_stream_ps(p, v); }
+/* Orders this thread's non-temporal stores before its later stores (call after a streamed
+ * output, before another thread may read it). */
+static inline void gk_v_stream_fence(void) { _mm_sfence(); }
 
 /* ---- constants ---- */
 /* Every lane = x. */

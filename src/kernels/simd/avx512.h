@@ -33,6 +33,8 @@ static inline gk_vf gk_v_load_tail(const float *p, int64_t n) { return _mm512_ma
 static inline void gk_v_store_tail(float *p, gk_vf v, int64_t n) { _mm512_mask_storeu_ps(p, gk_m_first(n), v); }
 /* Store with a non-temporal hint (bypasses the caches; p 64-byte aligned). */
 static inline void gk_v_stream(float *p, gk_vf v) { _mm512_stream_ps(p, v); }
+/* Orders this thread's non-temporal stores before its later stores. */
+static inline void gk_v_stream_fence(void) { _mm_sfence(); }
 
 /* ---- constants ---- */
 /* Every lane = x. */

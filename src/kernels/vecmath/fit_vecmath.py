@@ -1,21 +1,19 @@
 #!/usr/bin/env python3
-"""Fits the exp and erf polynomials of vecmath.h (needs only mpmath) and prints them as C
-constants with their approximation error.
+"""Fits the exp polynomial and the erf rational function of vecmath.h (needs only mpmath) and
+prints them as C constants with their approximation error.
 
 exp: e^r = 1 + r + r^2 P(r) on |r| <= ln2/2, P of degree 4 interpolating (e^r - 1 - r)/r^2.
 
-erf, small branch, |x| < ERF_SPLIT:  erf(x) = x * P(x^2), P fitted to erf(x)/x in t = x^2.
-Large branch, ERF_SPLIT <= |x| < ERF_ONE:  erf(x) = 1 - exp(-x^2) * Q(u), Q fitted to
-erfcx(x) = exp(x^2) erfc(x) in u = (x - c)/h, which maps the interval onto [-1, 1] so the
-monomial coefficients stay small and Horner's rule in float stays accurate.
-Both fits interpolate at Chebyshev nodes (near-minimax); the printed error is the maximum
-over a dense grid, in units of 2^-24 relative to erf(x)."""
+erf: erf(x) = x P(u) / Q(u), u = x^2, on |x| <= ERF_ONE (erf rounds to 1.0f beyond), P and Q
+of degree 5, Q(0) = 1. Fitted in v = u / ERF_ONE^2 in [0, 1] by iterated linearised weighted
+least squares (x P - erf Q = 0, weighted by 1 / (erf Q) of the previous iterate, so the relative
+error is what is minimised) at Chebyshev nodes in x, then scaled back to u. The printed error
+is the maximum over a dense grid, in units of 2^-24 relative to erf(x)."""
 import struct
 
 import mpmath as mp
 
 mp.mp.dps = 40
-ERF_SPLIT = mp.mpf(1)
 ERF_ONE = mp.mpf("3.9375")  # erfc(x) < 2^-25 beyond: erf rounds to 1.0f
 
 
@@ -50,38 +48,46 @@ def fit_exp():
     print("P =", ", ".join("%.9ef" % v for v in p))
 
 
-def main():
-    fit_exp()
-    # erf small: g(t) = erf(sqrt(t))/sqrt(t) on t in [0, split^2]
-    t_hi = ERF_SPLIT ** 2
-    g = lambda s: (lambda t: mp.erf(mp.sqrt(t)) / mp.sqrt(t) if t > 0 else 2 / mp.sqrt(mp.pi))((s + 1) / 2 * t_hi)
-    cs = cheb_interp(g, 7)
-    # convert from s in [-1,1] to t = (s+1)/2 * t_hi  =>  s = 2t/t_hi - 1
-    ps = mp.matrix(7, 1)
-    for j, cj in enumerate(cs):  # expand cj * (2t/t_hi - 1)^j
-        for k in range(j + 1):
-            ps[k] += cj * mp.binomial(j, k) * (2 / t_hi) ** k * (-1) ** (j - k)
-    p = [float(ps[k]) for k in range(7)]
+def f32(v):
+    return struct.unpack("f", struct.pack("f", float(v)))[0]
+
+
+def fit_erf(deg=5, nodes=120, iters=12):
+    g = lambda x: mp.erf(x) / x if x > 0 else 2 / mp.sqrt(mp.pi)  # erf(x)/x
+    xs = [ERF_ONE * (1 + mp.cos(mp.pi * (k + mp.mpf(1) / 2) / nodes)) / 2 for k in range(nodes)]
+    vs = [(x / ERF_ONE) ** 2 for x in xs]
+    gs = [g(x) for x in xs]
+    qprev = [mp.mpf(1)] * nodes
+    for _ in range(iters):
+        a = mp.matrix(nodes, 2 * deg + 1)
+        b = mp.matrix(nodes, 1)
+        for i, (v, gv) in enumerate(zip(vs, gs)):
+            w = 1 / (gv * qprev[i])
+            for j in range(deg + 1):
+                a[i, j] = w * v ** j
+            for j in range(1, deg + 1):
+                a[i, deg + j] = -w * gv * v ** j
+            b[i] = w * gv
+        c = mp.qr_solve(a, b)[0]
+        p = [c[j] for j in range(deg + 1)]
+        q = [mp.mpf(1)] + [c[deg + j] for j in range(1, deg + 1)]
+        qprev = [horner(q, v) for v in vs]
+    # back to u = v * ERF_ONE^2, rounded to float
+    p = [f32(v / ERF_ONE ** (2 * j)) for j, v in enumerate(p)]
+    q = [f32(v / ERF_ONE ** (2 * j)) for j, v in enumerate(q)]
     err = 0
     for i in range(1, 4001):
-        x = ERF_SPLIT * i / 4000
-        err = max(err, abs(x * horner([mp.mpf(v) for v in p], x * x) / mp.erf(x) - 1))
-    print("/* small branch: max rel err %.3g (%.2f x 2^-24) */" % (err, err * 2 ** 24))
-    print("P =", ", ".join("%.9ef" % v for v in p))
+        x = ERF_ONE * i / 4000
+        u = x * x
+        err = max(err, abs(x * horner([mp.mpf(v) for v in p], u) / horner([mp.mpf(v) for v in q], u) / mp.erf(x) - 1))
+    print("/* erf: max rel err %.3g (%.2f x 2^-24) with float coefficients */" % (err, err * 2 ** 24))
+    print("P =", ", ".join("%.9ef" % v for v in reversed(p)), "(highest order first)")
+    print("Q =", ", ".join("%.9ef" % v for v in reversed(q)), "(highest order first)")
 
-    c = (ERF_ONE + ERF_SPLIT) / 2
-    h = (ERF_ONE - ERF_SPLIT) / 2
-    erfcx = lambda x: mp.exp(x * x) * mp.erfc(x)
-    n = 11
-    q = [float(v) for v in cheb_interp(lambda u: erfcx(c + h * u), n)]
-    err = 0
-    for i in range(0, 4001):
-        x = ERF_SPLIT + (ERF_ONE - ERF_SPLIT) * i / 4000
-        approx = 1 - mp.exp(-x * x) * horner([mp.mpf(v) for v in q], (x - c) / h)
-        err = max(err, abs(approx / mp.erf(x) - 1))
-    print("/* large branch: c = %s, 1/h = %.9e, max rel err of erf %.3g (%.2f x 2^-24) */"
-          % (mp.nstr(c, 10), float(1 / h), err, err * 2 ** 24))
-    print("Q =", ", ".join("%.9ef" % v for v in q))
+
+def main():
+    fit_exp()
+    fit_erf()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
 /* ---- exp ----------------------------------------------------------------------------------
  * x = n*ln2 + r, |r| <= ln2/2, n = round(x*log2(e)) (found with the 1.5*2^23 shifter, which also
  * leaves n in the low mantissa bits); e^r = 1 + r + r^2 P(r), P of degree 4 fitted at Chebyshev
- * nodes on |r| <= ln2/2 by fit_vecmath.py (approximation error 0.16 ULP);
+ * nodes on |r| <= ln2/2 by fit_vecmath.py (approximation error 0.16 ULP), evaluated as
+ * 1 + r (1 + r P(r)) (two FMAs, no separate r^2 and final add);
  * 2^n is added to the exponent field. Lanes with |n| > 125 (result near overflow, subnormal,
  * 0, inf) or NaN take gk_v_exp_special_, which scales by 2^n in two halves so subnormal
  * results are rounded once. Max error 1 ULP (measured). */
@@ -26,14 +27,14 @@ static inline gk_vf gk_v_exp_poly_(gk_vf r)
     p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
     p = gk_v_fma(p, r, gk_v_set1(1.666657776e-01f));
     p = gk_v_fma(p, r, gk_v_set1(0.5f));
-    return gk_v_add(gk_v_fma(gk_v_mul(r, r), p, r), gk_v_set1(1.0f));
+    return gk_v_fma(r, gk_v_fma(r, p, gk_v_set1(1.0f)), gk_v_set1(1.0f));
 }
 
-/* Reduction x -> (n as float, r). */
-static inline gk_vf gk_v_exp_reduce_(gk_vf x, gk_vf *z, gk_vf *n)
+/* Reduction x -> (n as float, r); z's low mantissa bits hold n + (shift - GK_EXP_SHIFT). */
+static inline gk_vf gk_v_exp_reduce_(gk_vf x, float shift, gk_vf *z, gk_vf *n)
 {
-    *z = gk_v_fma(x, gk_v_set1(GK_EXP_LOG2E), gk_v_set1(GK_EXP_SHIFT));
-    *n = gk_v_sub(*z, gk_v_set1(GK_EXP_SHIFT));
+    *z = gk_v_fma(x, gk_v_set1(GK_EXP_LOG2E), gk_v_set1(shift));
+    *n = gk_v_sub(*z, gk_v_set1(shift));
     gk_vf r = gk_v_fnma(*n, gk_v_set1(GK_EXP_LN2_HI), x);
     return gk_v_fnma(*n, gk_v_set1(GK_EXP_LN2_LO), r);
 }
@@ -43,7 +44,7 @@ static inline gk_vf gk_v_exp_special_(gk_vf x)
     /* beyond [-104, 89] the result is 0 or inf anyway; min/max keep a NaN x (see simd.h) */
     x = gk_v_max(gk_v_set1(-104.0f), gk_v_min(gk_v_set1(89.0f), x));
     gk_vf z, n;
-    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, GK_EXP_SHIFT, &z, &n));
     gk_vi ni = gk_v_cvt_i32(n);
     gk_vi n1 = gk_vi_sra(ni, 1), n2 = gk_vi_sub(ni, n1); /* both in [-75, 65]: normal scales */
     gk_vf s1 = gk_vi_as_f(gk_vi_sll(gk_vi_add(n1, gk_vi_set1(127)), 23));
@@ -54,7 +55,7 @@ static inline gk_vf gk_v_exp_special_(gk_vf x)
 static inline gk_vf gk_v_exp(gk_vf x)
 {
     gk_vf z, n;
-    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, GK_EXP_SHIFT, &z, &n));
     gk_vf y = gk_vi_as_f(gk_vi_add(gk_v_as_i(p), gk_vi_sll(gk_v_as_i(z), 23)));
     gk_vm ok = gk_v_cmp_le(gk_v_abs(n), gk_v_set1(125.0f)); /* p * 2^n stays normal */
     if (__builtin_expect(!gk_m_all(ok), 0))
@@ -62,15 +63,39 @@ static inline gk_vf gk_v_exp(gk_vf x)
     return y;
 }
 
-/* e^x for x <= 0 (softmax's e^(x - max)): no special path; results below e^-86.5 (< 2^-124)
- * are flushed to 0, which is below the rounding of a sum that contains e^0 = 1. Max error
- * 1 ULP above the flush threshold. */
+/* e^x for x <= 0 (softmax's e^(x - max)): no special path. x is clamped to >= -88 (max keeps a
+ * NaN x) and 2^n is a multiplication by the float whose bits are z << 23, the shifter biased by
+ * 127 so that z's low bits hold n + 127: a normal 2^n for n >= -126 (a subnormal result is
+ * rounded once) and +0 for n = -127, i.e. results below about e^-87.68 (< 2^-126) are 0, far
+ * below the rounding of a sum that contains e^0 = 1. Max error 1 ULP for normal results. */
 static inline gk_vf gk_v_exp_nonpos(gk_vf x)
 {
     gk_vf z, n;
-    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(x, &z, &n));
-    gk_vf y = gk_vi_as_f(gk_vi_add(gk_v_as_i(p), gk_vi_sll(gk_v_as_i(z), 23)));
-    return gk_v_select(gk_v_cmp_lt(x, gk_v_set1(-86.5f)), gk_v_zero(), y);
+    gk_vf p = gk_v_exp_poly_(gk_v_exp_reduce_(gk_v_max(gk_v_set1(-88.0f), x), GK_EXP_SHIFT + 127.0f, &z, &n));
+    return gk_v_mul(p, gk_vi_as_f(gk_vi_sll(gk_v_as_i(z), 23)));
+}
+
+/* e^-x for the logistic function's 1 / (1 + e^-x), written for few vector ops (no blend, no
+ * branch): x is clamped once to [-89, 87] (min/max keep a NaN x), the reduction and the
+ * polynomial are exp's with the sign of -x folded into them (r' = x + n ln2 = -r, e^r =
+ * 1 - r' (1 - r' P(-r')) by two fnma), and 2^n is a multiplication by the float whose exponent
+ * field is n + 127, taken from the shifter's low bits (biased by 127 in the shifter constant).
+ * n = 128 (x <= -88.38) gives +inf exactly as expf(-x) overflows (from 88.72 in expf: between
+ * the two the true e^-x is finite but 1 / (1 + e^-x) < 2^-127 either way); x >= 87 gives
+ * e^-87. Within 1.5 ULP elsewhere (exp's polynomial, one more rounding in the fnma pair). */
+static inline gk_vf gk_v_exp_neg_sat(gk_vf x)
+{
+    gk_vf t = gk_v_max(gk_v_set1(-89.0f), gk_v_min(gk_v_set1(87.0f), x));
+    gk_vf z = gk_v_fma(t, gk_v_set1(-GK_EXP_LOG2E), gk_v_set1(GK_EXP_SHIFT + 127.0f));
+    gk_vf n = gk_v_sub(z, gk_v_set1(GK_EXP_SHIFT + 127.0f)); /* n = round(-t log2 e) */
+    gk_vf r = gk_v_fma(n, gk_v_set1(GK_EXP_LN2_HI), t);        /* r' = t + n ln2 = -r */
+    r = gk_v_fma(n, gk_v_set1(GK_EXP_LN2_LO), r);
+    gk_vf p = gk_v_fma(gk_v_set1(1.392617589e-03f), r, gk_v_set1(-8.363173343e-03f));
+    p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
+    p = gk_v_fma(p, r, gk_v_set1(-1.666657776e-01f));
+    p = gk_v_fma(p, r, gk_v_set1(0.5f));                                   /* P(-r') */
+    gk_vf e = gk_v_fnma(r, gk_v_fnma(r, p, gk_v_set1(1.0f)), gk_v_set1(1.0f)); /* e^-r' */
+    return gk_v_mul(e, gk_vi_as_f(gk_vi_sll(gk_v_as_i(z), 23)));
 }
 
 /* ---- log ----------------------------------------------------------------------------------
@@ -128,16 +153,12 @@ static inline gk_vf gk_v_rsqrt(gk_vf a)
 }
 
 /* ---- sigmoid --------------------------------------------------------------------------------
- * e = e^-|x| in (0, 1] never overflows; sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for
- * x < 0 (no cancellation), one division with the denominator in [1, 2]. (A refined reciprocal
- * instead was slower on Zen 1, whose FMA pipes, not its divider, bound this function.) Below
- * x = -86.5 the result flushes to 0 (gk_v_exp_nonpos); sigmoid(-inf) = 0, sigmoid(inf) = 1.
- * Max error 3 ULP. */
+ * 1 / (1 + e^-x) with gk_v_exp_neg_sat: one division, no cancellation on either side (for x < 0,
+ * 1 + e^-x ~ e^-x keeps its relative accuracy). sigmoid(x) = 0 from x = -88.38 (true value
+ * < 2^-127), sigmoid(-inf) = 0, sigmoid(inf) = 1. Max error 3 ULP. */
 static inline gk_vf gk_v_sigmoid(gk_vf x)
 {
-    gk_vf e = gk_v_exp_nonpos(gk_v_or(x, gk_v_set1(-0.0f)));
-    gk_vf num = gk_v_select(gk_v_cmp_lt(x, gk_v_zero()), e, gk_v_set1(1.0f));
-    return gk_v_div(num, gk_v_add(gk_v_set1(1.0f), e));
+    return gk_v_div(gk_v_set1(1.0f), gk_v_add(gk_v_set1(1.0f), gk_v_exp_neg_sat(x)));
 }
 
 /* ---- tanh ---------------------------------------------------------------------------------
@@ -151,7 +172,7 @@ static inline gk_vf gk_v_tanh(gk_vf x)
 {
     gk_vf a = gk_v_min(gk_v_set1(10.0f), gk_v_abs(x));
     gk_vf z, n;
-    gk_vf r = gk_v_exp_reduce_(gk_v_mul(gk_v_set1(-2.0f), a), &z, &n);
+    gk_vf r = gk_v_exp_reduce_(gk_v_mul(gk_v_set1(-2.0f), a), GK_EXP_SHIFT, &z, &n);
     gk_vf p = gk_v_fma(gk_v_set1(1.392617589e-03f), r, gk_v_set1(8.363173343e-03f));
     p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
     p = gk_v_fma(p, r, gk_v_set1(1.666657776e-01f));
@@ -164,42 +185,32 @@ static inline gk_vf gk_v_tanh(gk_vf x)
 }
 
 /* ---- erf ----------------------------------------------------------------------------------
- * |x| < 1: x P(x^2) (degree 6 in x^2), evaluated as x + x (P(x^2) - 1) so that the rounding
- * of the polynomial is scaled down by its small part. 1 <= |x| < 3.9375: 1 - e^(-x^2) Q(u) with Q ~ erfcx(x) =
- * e^(x^2) erfc(x) (degree 10 in u = (|x| - 2.46875) / 1.46875); above, erf rounds to 1.0f.
- * Polynomials fitted at Chebyshev nodes by fit_vecmath.py (approximation error < 0.35 ULP).
- * Vectors whose lanes are all below 1 skip the second branch. Max error 2 ULP. */
+ * One rational function over the whole range, no branch: xc = x clamped to [-3.9375, 3.9375]
+ * (erf rounds to +-1 beyond; min/max keep a NaN x), erf(xc) = xc * P(u) / Q(u), u = xc^2, P and
+ * Q of degree 5 with positive coefficients (no cancellation in Horner's rule), fitted by
+ * fit_vecmath.py (approximation error 0.9 ULP with the float coefficients). The odd form keeps
+ * erf(-0) = -0 and full relative accuracy near 0; the division runs on its own unit beside the
+ * FMAs. The result is clamped to [-1, 1], which the roundings could pass (so 1 + erf stays
+ * >= 0 for gelu). Max error 7 ULP (roundings of P, Q, the quotient and the product where erf is
+ * close to 1). */
+#define GK_ERF_MAX 3.9375f
+
 static inline gk_vf gk_v_erf(gk_vf x)
 {
-    gk_vf ax = gk_v_abs(x);
-    gk_vf t = gk_v_mul(x, x);
-    gk_vf p = gk_v_fma(gk_v_set1(7.875875063e-05f), t, gk_v_set1(-8.016864287e-04f));
-    p = gk_v_fma(p, t, gk_v_set1(5.189087423e-03f));
-    p = gk_v_fma(p, t, gk_v_set1(-2.685421201e-02f));
-    p = gk_v_fma(p, t, gk_v_set1(1.128359472e-01f));
-    p = gk_v_fma(p, t, gk_v_set1(-3.761262667e-01f));
-    p = gk_v_fma(p, t, gk_v_set1(1.283791671e-01f) /* 2/sqrt(pi) - 1 */);
-    gk_vf small = gk_v_fma(x, p, x);
-    gk_vm is_small = gk_v_cmp_lt(ax, gk_v_set1(1.0f));
-    if (gk_m_all(is_small)) /* common for activations; the same lanes as the select below */
-        return small;
-
-    gk_vf xc = gk_v_min(gk_v_set1(3.9375f), ax);
-    gk_vf u = gk_v_fma(xc, gk_v_set1(6.808510638e-01f), gk_v_set1(-2.46875f * 6.808510638e-01f));
-    gk_vf q = gk_v_fma(gk_v_set1(8.111120151e-05f), u, gk_v_set1(-2.171088813e-04f));
-    q = gk_v_fma(q, u, gk_v_set1(3.447435925e-04f));
-    q = gk_v_fma(q, u, gk_v_set1(-8.519541640e-04f));
-    q = gk_v_fma(q, u, gk_v_set1(2.264670964e-03f));
-    q = gk_v_fma(q, u, gk_v_set1(-5.327850159e-03f));
-    q = gk_v_fma(q, u, gk_v_set1(1.202650034e-02f));
-    q = gk_v_fma(q, u, gk_v_set1(-2.634624712e-02f));
-    q = gk_v_fma(q, u, gk_v_set1(5.544693388e-02f));
-    q = gk_v_fma(q, u, gk_v_set1(-1.115220923e-01f));
-    q = gk_v_fma(q, u, gk_v_set1(2.131543187e-01f));
-    gk_vf large = gk_v_fnma(gk_v_exp_nonpos(gk_v_neg(gk_v_mul(xc, xc))), q, gk_v_set1(1.0f));
-    large = gk_v_select(gk_v_cmp_le(gk_v_set1(3.9375f), ax), gk_v_set1(1.0f), large); /* NaN stays */
-    large = gk_v_or(large, gk_v_and(x, gk_v_set1(-0.0f)));
-    return gk_v_select(is_small, small, large);
+    gk_vf xc = gk_v_min(gk_v_set1(GK_ERF_MAX), gk_v_max(gk_v_set1(-GK_ERF_MAX), x));
+    gk_vf u = gk_v_mul(xc, xc);
+    gk_vf p = gk_v_fma(gk_v_set1(2.053011940e-06f), u, gk_v_set1(2.834426705e-04f));
+    gk_vf q = gk_v_fma(gk_v_set1(3.804821245e-05f), u, gk_v_set1(1.150276978e-03f));
+    p = gk_v_fma(p, u, gk_v_set1(3.717556130e-03f));
+    q = gk_v_fma(q, u, gk_v_set1(1.487227716e-02f));
+    p = gk_v_fma(p, u, gk_v_set1(5.259651691e-02f));
+    q = gk_v_fma(q, u, gk_v_set1(1.136561036e-01f));
+    p = gk_v_fma(p, u, gk_v_set1(1.893324852e-01f));
+    q = gk_v_fma(q, u, gk_v_set1(5.011245012e-01f));
+    p = gk_v_fma(p, u, gk_v_set1(1.128379107e+00f));
+    q = gk_v_fma(q, u, gk_v_set1(1.0f));
+    gk_vf e = gk_v_mul(xc, gk_v_div(p, q));
+    return gk_v_max(gk_v_set1(-1.0f), gk_v_min(gk_v_set1(1.0f), e)); /* rounding may pass 1 */
 }
 
 /* ---- sin and cos together -------------------------------------------------------------------
