@@ -43,6 +43,22 @@ static int term_kind(const gk_insn *in, const uint8_t *lo, const uint8_t *hi, co
     return T_NONE;
 }
 
+/* Decode memo: an instruction is a function of its bytes (branch targets and RIP-relative
+ * operands are relative), so repeated byte sequences (epilogues, the same access in several
+ * loops) are decoded once per analysis; decoding costs about as much as the rest together. */
+enum { MEMO_SIZE = 128 };
+
+static uint32_t memo_hash(const uint8_t *p, size_t avail)
+{
+    return (p[0] * 31u + (avail > 1 ? p[1] : 0)) & (MEMO_SIZE - 1);
+}
+
+/* whether the bytes at p begin with the decoded instruction's bytes */
+static int same_bytes(const gk_insn *in, const uint8_t *p, size_t avail)
+{
+    return in->length <= avail && !memcmp(in->addr, p, in->length);
+}
+
 int gk_code_find(const gk_code *c, const uint8_t *addr)
 {
     int lo = 0, hi = c->ninsn - 1;
@@ -179,7 +195,10 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         return gk_sym_fail(s, NULL, "function extent of %zu bytes is empty or too large", span);
     int32_t *at = malloc(sizeof *at * span);
     int wcap = (span < GK_SYM_MAX_INSNS ? (int)span : GK_SYM_MAX_INSNS) + 1; /* a push per decoded branch */
-    int32_t *work = malloc(sizeof *work * (size_t)wcap);
+    /* the work list, then the decode memo's chains (one per instruction) */
+    int32_t *work = malloc(sizeof *work * (size_t)wcap * 2), *memo_next = work + wcap;
+    int32_t memo[MEMO_SIZE];
+    memset(memo, 0xff, sizeof memo);
     int cap = 64; /* grows: most functions are a few dozen instructions */
     c->insn = malloc(sizeof *c->insn * (size_t)cap);
     if (!at || !work || !c->insn) {
@@ -224,19 +243,30 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
                 break;
             }
             gk_insn *in = &c->insn[c->ninsn];
-            ZydisDecodedOperand *op = *chunk + c->ninsn % GK_OPCHUNK * ZYDIS_MAX_OPERAND_COUNT_VISIBLE;
-            ZydisDecoderContext ctx;
-            ZydisDecodedInstruction ins;
-            /* only the visible operands: the executor never reads implicit ones */
-            if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&s->dec, &ctx, lo + off, span - off, &ins)) ||
-                !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&s->dec, &ctx, &ins, op, ins.operand_count_visible))) {
-                st = gk_sym_fail(s, NULL, "undecodable bytes at %p", (const void *)(lo + off));
-                break;
+            uint32_t h = memo_hash(lo + off, span - off);
+            int32_t same = memo[h];
+            while (same >= 0 && !same_bytes(&c->insn[same], lo + off, span - off))
+                same = memo_next[same];
+            if (same >= 0) { /* decoded before: the record and its operands are shared */
+                *in = c->insn[same];
+                in->addr = lo + off;
+            } else {
+                ZydisDecodedOperand *op = *chunk + c->ninsn % GK_OPCHUNK * ZYDIS_MAX_OPERAND_COUNT_VISIBLE;
+                ZydisDecoderContext ctx;
+                ZydisDecodedInstruction ins;
+                /* only the visible operands: the executor never reads implicit ones */
+                if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&s->dec, &ctx, lo + off, span - off, &ins)) ||
+                    !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&s->dec, &ctx, &ins, op, ins.operand_count_visible))) {
+                    st = gk_sym_fail(s, NULL, "undecodable bytes at %p", (const void *)(lo + off));
+                    break;
+                }
+                memset(op + ins.operand_count_visible, 0, /* unused: ZYDIS_OPERAND_TYPE_UNUSED */
+                       sizeof *op * (ZYDIS_MAX_OPERAND_COUNT_VISIBLE - ins.operand_count_visible));
+                *in = (gk_insn){lo + off, op, ins.mnemonic, ins.length, ins.operand_count_visible,
+                                ins.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY};
+                memo_next[c->ninsn] = memo[h];
+                memo[h] = c->ninsn;
             }
-            memset(op + ins.operand_count_visible, 0, /* unused: ZYDIS_OPERAND_TYPE_UNUSED */
-                   sizeof *op * (ZYDIS_MAX_OPERAND_COUNT_VISIBLE - ins.operand_count_visible));
-            *in = (gk_insn){lo + off, op, ins.mnemonic, ins.length, ins.operand_count_visible,
-                            ins.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY};
             for (size_t k = off; k < off + in->length; k++)
                 if (at[k] >= 0 || (k > off && covered[k])) {
                     st = gk_sym_fail(s, in, "overlapping instructions");

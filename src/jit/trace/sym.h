@@ -192,6 +192,7 @@ typedef struct gk_sym {
     int ncallee;
     int select_probe; /* arms being tried as a select diamond: stores and loops need a region */
     int wants_region;
+    int guessing;     /* a loop round run on guessed keys: a failure only discards the guess */
 } gk_sym;
 
 /* failure with the instruction at `at` (may be NULL) */

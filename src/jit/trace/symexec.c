@@ -26,7 +26,7 @@
 
 gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...)
 {
-    if (s->wants_region) /* a request for a conditional region: the probing branch discards it */
+    if (s->wants_region || s->guessing) /* the probing branch or the guessing loop discards it */
         return GK_ERR_UNSUPPORTED;
     char why[256], text[96] = "";
     va_list ap;
@@ -607,7 +607,8 @@ static const char *interceptor_target(const char *name)
     return name;
 }
 
-static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
+/* the function a call (or tail jump) reaches, its interceptor unwrapped; NULL if unknown */
+static const char *callee_of(gk_sym *s, const gk_state *st, const gk_insn *in)
 {
     const ZydisDecodedOperand *o = &in->op[0];
     const uint8_t *target = NULL;
@@ -616,19 +617,32 @@ static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
     int w, reg = o->type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(o->reg.value, &w) : -1;
     if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
         target = in->addr + in->length + o->imm.value.s;
-    else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o)) {
+    else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o))
         slot = (const void *)rip_address(in, o);
-    } else if (reg >= 0 && w == 64 && st->gpr[reg] >= 0 && s->node[st->gpr[reg]].op == GK_X_FUNC)
+    else if (reg >= 0 && w == 64 && st->gpr[reg] >= 0 && s->node[st->gpr[reg]].op == GK_X_FUNC)
         name = (const char *)(uintptr_t)s->node[st->gpr[reg]].imm;
     else
+        return NULL;
+    if (target && target >= s->code.lo && target < s->code.hi)
+        return NULL;
+    if (!name)
+        name = callee_name(s, in, target, slot);
+    return name ? interceptor_target(name) : NULL;
+}
+
+static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
+{
+    const ZydisDecodedOperand *o = &in->op[0];
+    const uint8_t *target = o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? in->addr + in->length + o->imm.value.s : NULL;
+    int w, reg = o->type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(o->reg.value, &w) : -1;
+    if (o->type != ZYDIS_OPERAND_TYPE_IMMEDIATE && !(o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o)) &&
+        !(reg >= 0 && w == 64 && st->gpr[reg] >= 0 && s->node[st->gpr[reg]].op == GK_X_FUNC))
         FAIL("indirect call");
     if (target && target >= s->code.lo && target < s->code.hi)
         FAIL("call into the function itself");
-    if (!name)
-        name = callee_name(s, in, target, slot);
+    const char *name = callee_of(s, st, in);
     if (!name)
         FAIL("call to an unknown function");
-    name = interceptor_target(name);
     const libm_fn *f = NULL;
     for (size_t i = 0; i < sizeof libm / sizeof libm[0] && !f; i++)
         if (!strcmp(libm[i].name, name))
@@ -1940,6 +1954,215 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
     return GK_OK;
 }
 
+/* ---- guessed keys ---- */
+
+/* the type a float instruction writes, from its name: double forms end in sd/pd or convert to them */
+static int written_float_type(const gk_insn *in)
+{
+    const char *name = ZydisMnemonicGetString(in->mnemonic);
+    if (strstr(name, "2ss") || strstr(name, "2ps") || strstr(name, "2si"))
+        return GK_T_F32;
+    return strstr(name, "2sd") || strstr(name, "2pd") ? GK_T_F64 : elem_type(in->mnemonic, name);
+}
+
+/* the step of `add/sub r, imm|r2`, `inc/dec r`, `lea r, [r+d]`: a constant node, or -2 - r2 for
+ * "the entry value of r2" (resolved once the loop is known not to write r2), or -1 */
+static int32_t iv_form(gk_sym *s, const gk_insn *in, int r)
+{
+    ZydisMnemonic m = in->mnemonic;
+    const ZydisDecodedOperand *o = in->op;
+    int w;
+    if (m == ZYDIS_MNEMONIC_INC || m == ZYDIS_MNEMONIC_DEC)
+        return gk_x_int(s, m == ZYDIS_MNEMONIC_INC ? 1 : -1);
+    if ((m == ZYDIS_MNEMONIC_ADD || m == ZYDIS_MNEMONIC_SUB) && in->nop >= 2 && o[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        int sign = m == ZYDIS_MNEMONIC_ADD ? 1 : -1;
+        if (o[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+            return gk_x_int(s, gk_wrap_mul(o[1].imm.value.s, sign));
+        int r2 = o[1].type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(o[1].reg.value, &w) : -1;
+        return sign > 0 && r2 >= 0 && r2 != r && w == 64 ? -2 - r2 : -1;
+    }
+    if (m == ZYDIS_MNEMONIC_LEA && in->nop >= 2 && o[1].mem.index == ZYDIS_REGISTER_NONE &&
+        o[1].mem.base != ZYDIS_REGISTER_NONE && gpr_id(o[1].mem.base, &w) == r && w == 64)
+        return gk_x_int(s, o[1].mem.disp.value);
+    return -1;
+}
+
+/* the stack slot a memory operand based on rsp or rbp names at loop entry; 0 if it is not one */
+static int entry_slot(gk_sym *s, gk_state *s0, const gk_insn *in, const ZydisDecodedOperand *o, int64_t *off)
+{
+    int32_t a = -1;
+    loc l;
+    if (o->type != ZYDIS_OPERAND_TYPE_MEMORY || o->mem.index != ZYDIS_REGISTER_NONE ||
+        (o->mem.base != ZYDIS_REGISTER_RSP && o->mem.base != ZYDIS_REGISTER_RBP))
+        return 0;
+    if (address(s, s0, in, o, &a) != GK_OK || classify(s, in, a, 4, &l) != GK_OK || l.kind != LOC_STACK)
+        return 0;
+    *off = l.off;
+    return 1;
+}
+
+/* The keys an innermost loop's discovery round would find, guessed from what its body writes: a register
+ * whose writes are one induction form (also duplicated on several paths) is an induction
+ * variable; anything else written is a carried value (registers, xmm registers, stack slots,
+ * in the order a round lists them), except a register only reloaded from the slot it was
+ * spilled to (around a call). A round on the guess is kept only if it confirms it exactly
+ * (guess_confirmed); the guess saves the discovery round, in every round of every enclosing
+ * loop. 0: no guess. */
+static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
+{
+    gk_sym *s = e->s;
+    const gk_code *c = &s->code;
+    const gk_nloop *L = &c->loops[nl];
+    int writes[32] = {0}, restores[32] = {0}, type[32], clobbered[32] = {0}, n = 0, ns = 0;
+    int32_t step[16];
+    int64_t soff[GK_SYM_MAX_ACCS], off;
+    int ssize[GK_SYM_MAX_ACCS], stype[GK_SYM_MAX_ACCS], sfrom[GK_SYM_MAX_ACCS];
+    for (int i = 0; i < c->nloops; i++) /* an enclosing loop's keys are what inner loops leave */
+        if (i != nl && L->body[c->loops[i].header])
+            return 0;
+    for (int k = 0; k < 32; k++)
+        type[k] = k < 16 ? GK_T_I64 : GK_T_F32;
+    for (int k = 0; k < 16; k++)
+        step[k] = -1;
+    for (int b = 0; b < c->nblocks; b++) {
+        if (!L->body[b])
+            continue;
+        for (int i = 0; i < c->blk[b].count; i++) {
+            const gk_insn *in = &c->insn[c->blk[b].first + i];
+            const ZydisDecodedOperand *d = &in->op[0];
+            int w, r, key = -1, slot_val = -1;
+            switch (in->mnemonic) {
+            case ZYDIS_MNEMONIC_CALL: { /* the ABI's clobbers; xmm0 the float result */
+                static const int abi[] = {0, 1, 2, 6, 7, 8, 9, 10, 11};
+                for (size_t k = 0; k < sizeof abi / sizeof abi[0]; k++)
+                    clobbered[abi[k]] = 1;
+                for (int k = 17; k < 32; k++)
+                    clobbered[k] = 1;
+                writes[16]++;
+                type[16] = GK_T_F32;
+                const char *name = callee_of(s, s0, in);
+                if (!name || !strncmp(name, "sincos", 6)) /* sincos stores through pointers */
+                    return 0;
+                continue;
+            }
+            case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CQO:
+                writes[2] += 2;
+                continue;
+            case ZYDIS_MNEMONIC_IDIV: case ZYDIS_MNEMONIC_CDQE:
+                writes[0] += 2;
+                writes[2] += in->mnemonic == ZYDIS_MNEMONIC_IDIV ? 2 : 0;
+                break;
+            case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_LEAVE:
+                return 0;
+            default:
+                break;
+            }
+            if (in->nop < 1 || !(d->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+                continue;
+            if (d->type == ZYDIS_OPERAND_TYPE_REGISTER && (r = gpr_id(d->reg.value, &w)) >= 0) {
+                if (r == REG_RSP)
+                    return 0;
+                int32_t f = iv_form(s, in, r);
+                step[r] = writes[r]++ == 0 || step[r] == f ? f : -1;
+                key = r;
+            } else if (d->type == ZYDIS_OPERAND_TYPE_REGISTER && (r = xmm_id(d->reg.value)) >= 0) {
+                writes[16 + r]++;
+                type[16 + r] = written_float_type(in);
+                key = 16 + r;
+            } else if (entry_slot(s, s0, in, d, &off)) {
+                int k = 0;
+                while (k < ns && soff[k] != off)
+                    k++;
+                if (k == GK_SYM_MAX_ACCS)
+                    return 0;
+                const ZydisDecodedOperand *src = &in->op[in->nop - 1];
+                int x = src->type == ZYDIS_OPERAND_TYPE_REGISTER ? xmm_id(src->reg.value) : -1;
+                int gr = src->type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(src->reg.value, &w) : -1;
+                sfrom[k] = k == ns ? (x >= 0 ? 16 + x : gr) : -1; /* the register spilled here */
+                soff[k] = off;
+                ssize[k] = d->size / 8;
+                stype[k] = x >= 0 ? written_float_type(in) : GK_T_I64;
+                ns += k == ns;
+            }
+            /* a reload from the slot the same register was spilled to */
+            if (key >= 0 && in->nop >= 2 && entry_slot(s, s0, in, &in->op[in->nop - 1], &off))
+                for (int k = 0; k < ns; k++)
+                    if (soff[k] == off && sfrom[k] == key)
+                        slot_val = k;
+            if (key >= 0)
+                restores[key] += slot_val >= 0;
+        }
+    }
+    for (int k = 0; k < 32; k++) {
+        int32_t v0 = key_get(s, s0, k);
+        if (writes[k] && writes[k] == restores[k])
+            continue; /* spilled and reloaded: unchanged */
+        if (!writes[k] && (!clobbered[k] || is_undef(s, v0)))
+            continue;
+        if (n == GK_SYM_MAX_ACCS)
+            return 0;
+        carried_key ck = {k, 8, 0, -1, type[k]};
+        if (k < 16 && writes[k] && !clobbered[k] && step[k] != -1 && !is_undef(s, v0)) {
+            int r2 = -2 - step[k];
+            int32_t st = step[k] >= 0 ? step[k] : writes[r2] || clobbered[r2] ? -1 : s0->gpr[r2];
+            if (st >= 0 && gk_x_poly(s, st)) {
+                ck.iv = 1;
+                ck.step = st;
+            }
+        }
+        g[n++] = ck;
+    }
+    /* slots present at entry first, in their order, then the new ones */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < (pass ? ns : s0->nslot); i++) {
+            int k = 0;
+            if (!pass)
+                while (k < ns && soff[k] != s0->slot[i].off)
+                    k++;
+            else
+                k = slot_find(s0, soff[i]) < 0 ? i : ns;
+            if (k == ns)
+                continue;
+            if (n == GK_SYM_MAX_ACCS)
+                return 0;
+            g[n++] = (carried_key){KEY_SLOT + (int)soff[k], pass ? ssize[k] : s0->slot[i].size, 0, -1, stype[k]};
+        }
+    return n;
+}
+
+/* A round on guessed keys confirmed nothing new (no key added, dropped or re-stepped); it is
+ * the discovery round's outcome only if, besides, no carried register moves by an invariant
+ * step (which discovery makes an induction variable), each carried value has the type
+ * discovery gives it (the body's value, else the entry value), and the keys are in discovery's
+ * order. */
+static int guess_confirmed(gk_sym *s, const gk_state *s0, const gk_state *in_st, const gk_state *s1,
+                           const carried_key *keys, int nkeys, const int *cand, const int *csize, int nc, int depth)
+{
+    int k = 0;
+    for (int i = 0; i < nc && k < nkeys; i++)
+        if (cand[i] == keys[k].key) {
+            const carried_key *ck = &keys[k++];
+            int32_t v0 = key_get(s, in_st, ck->key), v1 = key_get(s, s1, ck->key), e0 = key_get(s, s0, ck->key);
+            if (ck->size != csize[i] && ck->key >= KEY_SLOT)
+                return 0;
+            if (ck->iv)
+                continue;
+            if (v1 == e0 || (is_undef(s, v1) && is_undef(s, e0)))
+                return 0; /* rewritten with its entry value: discovery sees no change */
+            if (ck->key < 16) {
+                const gk_poly *p0 = gk_x_poly(s, v0), *p1 = gk_x_poly(s, v1);
+                gk_poly d;
+                if (p0 && p1 && gk_x_poly_sub(p1, p0, &d) && !gk_x_poly_uses(s, &d, depth))
+                    return 0;
+                continue;
+            }
+            int t = !is_undef(s, v1) ? s->node[v1].type : !is_undef(s, e0) ? s->node[e0].type : -1;
+            if (t != ck->type)
+                return 0;
+        }
+    return k == nkeys;
+}
+
 static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
 {
     gk_sym *s = e->s;
@@ -1956,9 +2179,21 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
     int nkeys = e->seeds[nl].n;
     memcpy(keys, e->seeds[nl].k, sizeof keys[0] * (size_t)nkeys);
     gk_state s0 = *st;
-    int mark = s->neff;
+    int mark = s->neff, depth0 = s->depth;
     uint64_t epoch0 = s->epoch;
+    s->guessing++;
+    int guessed = nkeys ? 0 : guess_keys(e, &s0, nl, keys); /* a first analysis: guess, else discover */
+    s->guessing--;
+    nkeys = guessed ? guessed : nkeys;
     for (int round = 0;; round++) {
+        if (0) {
+        drop_guess: /* the round on guessed keys did not confirm them: discover from the start */
+            guessed = 0;
+            nkeys = 0;
+            round = 0;
+            s->depth = depth0;
+            s->wants_region = 0;
+        }
         if (round > 6)
             FAIL("loop-carried values do not settle");
         s->neff = mark;
@@ -1999,7 +2234,10 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
                 R->acc[R->nacc++] = (gk_carried){acc, -1, keys[k].key};
             }
             NODE(v);
-            GK_TRY(key_set(s, in, &in_st, keys[k].key, keys[k].size, v));
+            gk_status ks = key_set(s, in, &in_st, keys[k].key, keys[k].size, v);
+            if (ks != GK_OK && guessed)
+                goto drop_guess;
+            GK_TRY(ks);
         }
         gk_state s1 = in_st;
         loopctx *c = &e->ctx[e->nctx++];
@@ -2009,11 +2247,17 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
         c->exit_blk = -1;
         int saved_loop = s->cur_loop, end;
         s->cur_loop = rec;
+        s->guessing += guessed > 0;
         gk_status rs = region(e, &s1, L->header, -1, &end);
+        s->guessing -= guessed > 0;
         s->cur_loop = saved_loop;
         e->nctx--;
+        if (rs != GK_OK && guessed)
+            goto drop_guess;
         GK_TRY(rs);
         R = &s->loop[rec]; /* nested regions may have grown the array */
+        if (guessed && (end != END_BACK || c->exit_blk < 0 || s1.gpr[REG_RSP] != in_st.gpr[REG_RSP]))
+            goto drop_guess;
         if (end != END_BACK)
             FAIL("return from inside a loop");
         if (c->exit_blk < 0)
@@ -2069,6 +2313,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
                             int32_t nx = is_undef(s, v1) ? v1 : gk_x_retype(s, v1, keys[k].type);
                             if (nx < 0 && keys[k].type == GK_T_I64 && s->node[v1].type == GK_T_I64)
                                 nx = v1;
+                            if (nx < 0 && guessed)
+                                goto drop_guess;
                             if (nx < 0)
                                 FAIL("loop-carried value changes type");
                             R->acc[j].next = nx;
@@ -2078,6 +2324,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             }
             if (v0 == v1 || (is_undef(s, v0) && is_undef(s, v1)))
                 continue;
+            if (guessed)
+                goto drop_guess; /* discovery would have found this key */
             if (nkeys >= GK_SYM_MAX_ACCS)
                 FAIL("too many loop-carried values");
             carried_key ck = {key, csize[i], 0, -1, GK_T_F32};
@@ -2102,6 +2350,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             if (keys[k].key >= 0)
                 keys[kept++] = keys[k];
         nkeys = kept;
+        if (guessed && (changed || !guess_confirmed(s, &s0, &in_st, &s1, keys, nkeys, cand, csize, nc, R->depth)))
+            goto drop_guess;
         if (changed)
             continue;
         e->seeds[nl].n = nkeys;
