@@ -2020,6 +2020,22 @@ static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
     for (int i = 0; i < c->nloops; i++) /* an enclosing loop's keys are what inner loops leave */
         if (i != nl && L->body[c->loops[i].header])
             return 0;
+    for (int b = 0; b < c->nblocks; b++) /* before the costlier scan: what rules a guess out */
+        for (int i = 0; L->body[b] && i < c->blk[b].count; i++) {
+            const gk_insn *in = &c->insn[c->blk[b].first + i];
+            const char *name = NULL;
+            switch (in->mnemonic) {
+            case ZYDIS_MNEMONIC_CALL: /* sincos stores through pointers */
+                name = callee_of(s, s0, in);
+                if (!name || !strncmp(name, "sincos", 6))
+                    return 0;
+                break;
+            case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_LEAVE:
+                return 0;
+            default:
+                break;
+            }
+        }
     for (int k = 0; k < 32; k++)
         type[k] = k < 16 ? GK_T_I64 : GK_T_F32;
     for (int k = 0; k < 16; k++)
@@ -2040,9 +2056,6 @@ static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
                     clobbered[k] = 1;
                 writes[16]++;
                 type[16] = GK_T_F32;
-                const char *name = callee_of(s, s0, in);
-                if (!name || !strncmp(name, "sincos", 6)) /* sincos stores through pointers */
-                    return 0;
                 continue;
             }
             case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CQO:
@@ -2052,8 +2065,6 @@ static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
                 writes[0] += 2;
                 writes[2] += in->mnemonic == ZYDIS_MNEMONIC_IDIV ? 2 : 0;
                 break;
-            case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_LEAVE:
-                return 0;
             default:
                 break;
             }
