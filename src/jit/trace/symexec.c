@@ -2001,13 +2001,15 @@ static int entry_slot(gk_sym *s, gk_state *s0, const gk_insn *in, const ZydisDec
     return 1;
 }
 
-/* The keys an innermost loop's discovery round would find, guessed from what its body writes: a register
+/* The keys a loop's discovery round would find, guessed from what its body writes: a register
  * whose writes are one induction form (also duplicated on several paths) is an induction
  * variable; anything else written is a carried value (registers, xmm registers, stack slots,
  * in the order a round lists them), except a register only reloaded from the slot it was
  * spilled to (around a call). A round on the guess is kept only if it confirms it exactly
  * (guess_confirmed); the guess saves the discovery round, in every round of every enclosing
- * loop. 0: no guess. */
+ * loop. Not guessed: a loop with two levels of loops inside (what they leave in registers
+ * is a closed form of their trips that the instructions do not show; gemm's outer loop), or
+ * one whose body pushes, pops or calls sincos. 0: no guess. */
 static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
 {
     gk_sym *s = e->s;
@@ -2017,9 +2019,10 @@ static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
     int32_t step[16];
     int64_t soff[GK_SYM_MAX_ACCS], off;
     int ssize[GK_SYM_MAX_ACCS], stype[GK_SYM_MAX_ACCS], sfrom[GK_SYM_MAX_ACCS];
-    for (int i = 0; i < c->nloops; i++) /* an enclosing loop's keys are what inner loops leave */
-        if (i != nl && L->body[c->loops[i].header])
-            return 0;
+    for (int i = 0; i < c->nloops; i++) /* two levels of loops inside: what they leave is not guessed */
+        for (int j = 0; i != nl && L->body[c->loops[i].header] && j < c->nloops; j++)
+            if (j != i && j != nl && c->loops[i].body[c->loops[j].header])
+                return 0;
     for (int b = 0; b < c->nblocks; b++) /* before the costlier scan: what rules a guess out */
         for (int i = 0; L->body[b] && i < c->blk[b].count; i++) {
             const gk_insn *in = &c->insn[c->blk[b].first + i];
