@@ -31,6 +31,7 @@ gk_status gk_expr_init(gk_sym *s)
     if (!s->node || !s->htab || !s->poly)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     memset(s->htab, 0xff, sizeof *s->htab * HSIZE);
+    memset(s->small_int, 0xff, sizeof s->small_int);
     s->nnode = 1; /* id 0 means "no atom" in polynomial terms */
     memset(&s->node[0], 0, sizeof s->node[0]);
     s->npoly = 0;
@@ -165,12 +166,17 @@ int32_t gk_x_const(gk_sym *s, int type, uint64_t bits)
     gk_node n = blank(GK_OP_CONST, type);
     n.imm = type == GK_T_F32 ? (uint32_t)bits : bits;
     if (type == GK_T_I64) {
+        uint64_t k = bits - (uint64_t)(int64_t)GK_SYM_SMALL_MIN;
+        if (k < GK_SYM_SMALL_INTS && s->small_int[k] >= 0)
+            return s->small_int[k];
         gk_poly p; /* only the terms in use are initialised (see poly_copy) */
-        p.n = bits != 0;
-        p.t[0] = (gk_pterm){(int64_t)bits, {0, 0, 0}};
+        gk_poly_const(&p, (int64_t)bits);
         n = blank(GK_X_POLY, GK_T_I64);
         n.wit = (int64_t)bits;
-        return intern(s, &n, &p);
+        int32_t id = intern(s, &n, &p);
+        if (k < GK_SYM_SMALL_INTS)
+            s->small_int[k] = id;
+        return id;
     }
     return intern(s, &n, NULL);
 }

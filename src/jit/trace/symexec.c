@@ -269,7 +269,8 @@ static gk_status classify(gk_sym *s, const gk_insn *in, int32_t addr, int elem, 
         l->off = off;
         return GK_OK;
     }
-    gk_poly d = {1, {{elem, {0, 0, 0}}}}, q;
+    gk_poly d, q;
+    gk_poly_const(&d, elem);
     if (!gk_x_poly_div_exact(&rest, &d, &q))
         FAIL("array access not aligned to its elements");
     l->kind = LOC_ARRAY;
@@ -1875,7 +1876,8 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
     const gk_insn *in = c->exit_in;
     int32_t idx = gk_x_poly(s, s->loop[c->rec].idx)->t[0].at[0]; /* the IDX atom */
     const gk_poly *px = gk_x_poly(s, c->fl_x), *py = gk_x_poly(s, c->fl_y);
-    gk_poly d, p = {0, {{0, {0, 0, 0}}}}, q = {0, {{0, {0, 0, 0}}}};
+    gk_poly d, p, q;
+    p.n = q.n = 0;
     if (!px || !py || !gk_x_poly_sub(px, py, &d))
         FAIL("loop exit compare is not polynomial");
     int depth = s->loop[c->rec].depth;
@@ -1899,12 +1901,13 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
         FAIL("loop trip count depends on values computed in the loop");
     enum { EQ = REL_EQ, GE = REL_GE, GT = REL_GT, LE = REL_LE, LT = REL_LT, NE = REL_NE };
     int rel = c->exit_rel;
-    gk_poly negp = {0, {{0, {0, 0, 0}}}}, zero = {0, {{0, {0, 0, 0}}}};
+    gk_poly negp, zero, one;
+    negp.n = zero.n = 0;
+    gk_poly_const(&one, 1);
     int64_t qc;
     int32_t qn = gk_x_from_poly(s, &q);
     NODE(qn);
     int qconst = gk_x_is_const_int(s, qn, &qc);
-    gk_poly one = {1, {{1, {0, 0, 0}}}};
     int32_t t;
     if (rel == EQ) {
         gk_poly quo;
@@ -1939,7 +1942,8 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
         if (!gk_x_poly_sub(&zero, &pp, &num) || !gk_x_poly_addterm(&num, &first))
             FAIL("trip count too complex");
         bottom = 0;
-        gk_poly sd = {1, {{step, {0, 0, 0}}}}, quo;
+        gk_poly sd, quo;
+        gk_poly_const(&sd, step);
         if (gk_x_poly_div_exact(&num, &sd, &quo))
             t = gk_x_from_poly(s, &quo);
         else
