@@ -38,6 +38,22 @@ gk_status gk_expr_init(gk_sym *s)
     return GK_OK;
 }
 
+void *gk_sym_grow(void *buf, int *cap, size_t size, int need, int max)
+{
+    int c = *cap;
+    while (need > c) {
+        if (c >= max)
+            return NULL;
+        c *= 2;
+    }
+    if (c == *cap)
+        return buf;
+    void *n = realloc(buf, size * (size_t)c);
+    if (n)
+        *cap = c;
+    return n;
+}
+
 void gk_expr_fini(gk_sym *s)
 {
     free(s->node);
@@ -108,21 +124,19 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
     if (s->nnode >= GK_SYM_MAX_NODES)
         return -1;
     if (s->nnode == s->nodecap) {
-        gk_node *nn = realloc(s->node, sizeof *nn * (size_t)s->nodecap * 2);
+        gk_node *nn = gk_sym_grow(s->node, &s->nodecap, sizeof *nn, s->nnode + 1, GK_SYM_MAX_NODES);
         if (!nn)
             return -1;
         s->node = nn;
-        s->nodecap *= 2;
     }
     if (p) {
         if (s->npoly >= GK_SYM_MAX_POLYS)
             return -1;
         if (s->npoly == s->polycap) {
-            gk_poly *np = realloc(s->poly, sizeof *np * (size_t)s->polycap * 2);
+            gk_poly *np = gk_sym_grow(s->poly, &s->polycap, sizeof *np, s->npoly + 1, GK_SYM_MAX_POLYS);
             if (!np)
                 return -1;
             s->poly = np;
-            s->polycap *= 2;
         }
         poly_copy(&s->poly[s->npoly], p);
         n->poly = s->npoly++;

@@ -209,6 +209,10 @@ typedef struct gk_sym {
 gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...) GK_PRINTF(3, 4);
 
 /* expr.c */
+/* buf (capacity *cap elements of `size` bytes) with room for `need`, the capacity doubled as
+ * needed but not beyond max: NULL when it would be, or out of memory (buf is then unchanged).
+ * Indices into the buffer stay valid, pointers do not. */
+void *gk_sym_grow(void *buf, int *cap, size_t size, int need, int max);
 gk_status gk_expr_init(gk_sym *s);
 void gk_expr_fini(gk_sym *s);
 int32_t gk_x_node(gk_sym *s, int op, int type, int32_t a, int32_t b, int32_t c, uint64_t imm); /* hash-consed, simplified; <0 on overflow */

@@ -54,28 +54,20 @@ static int eff_room(gk_sym *s)
 {
     if (s->neff < s->effcap)
         return 1;
-    if (s->effcap >= GK_SYM_MAX_EFFECTS)
-        return 0;
-    gk_effect *n = realloc(s->eff, sizeof *n * (size_t)s->effcap * 2);
-    if (!n)
-        return 0;
-    s->eff = n;
-    s->effcap *= 2;
-    return 1;
+    gk_effect *n = gk_sym_grow(s->eff, &s->effcap, sizeof *n, s->neff + 1, GK_SYM_MAX_EFFECTS);
+    if (n)
+        s->eff = n;
+    return n != NULL;
 }
 
 static int loop_room(gk_sym *s, int n)
 {
-    while (s->nloop + n > s->loopcap) {
-        if (s->loopcap >= GK_SYM_MAX_LOOPS)
-            return 0;
-        gk_loop_rec *r = realloc(s->loop, sizeof *r * (size_t)s->loopcap * 2);
-        if (!r)
-            return 0;
+    if (s->nloop + n <= s->loopcap)
+        return 1;
+    gk_loop_rec *r = gk_sym_grow(s->loop, &s->loopcap, sizeof *r, s->nloop + n, GK_SYM_MAX_LOOPS);
+    if (r)
         s->loop = r;
-        s->loopcap *= 2;
-    }
-    return 1;
+    return r != NULL;
 }
 
 #define FAIL(...) return gk_sym_fail(s, in, __VA_ARGS__)
@@ -174,29 +166,31 @@ static uintptr_t rip_address(const gk_insn *in, const ZydisDecodedOperand *o)
     return (uintptr_t)in->addr + in->length + (uintptr_t)o->mem.disp.value;
 }
 
+/* the value of an address's base or index register (`role`), -1 when there is none */
+static gk_status address_reg(gk_sym *s, const gk_state *st, const gk_insn *in, ZydisRegister reg, const char *role,
+                             int32_t *v)
+{
+    int w, r = gpr_id(reg, &w);
+    *v = -1;
+    if (reg == ZYDIS_REGISTER_NONE)
+        return GK_OK;
+    if (r < 0 || w < 32)
+        FAIL("unsupported %s register", role);
+    if (is_undef(s, st->gpr[r]))
+        FAIL("address from an undefined register");
+    *v = st->gpr[r];
+    return GK_OK;
+}
+
 /* the address of a memory operand as a polynomial node */
 static gk_status address(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisDecodedOperand *o, int32_t *out)
 {
     if (o->mem.segment == ZYDIS_REGISTER_FS || o->mem.segment == ZYDIS_REGISTER_GS)
         FAIL("segment-relative memory");
-    int w, base = -1, index = -1;
-    if (o->mem.base != ZYDIS_REGISTER_NONE) {
-        int r = gpr_id(o->mem.base, &w);
-        if (r < 0 || w < 32)
-            FAIL("unsupported base register");
-        if (is_undef(s, st->gpr[r]))
-            FAIL("address from an undefined register");
-        base = st->gpr[r];
-    }
+    int32_t base, index;
+    GK_TRY(address_reg(s, st, in, o->mem.base, "base", &base));
+    GK_TRY(address_reg(s, st, in, o->mem.index, "index", &index));
     int64_t scale = o->mem.scale ? o->mem.scale : 1;
-    if (o->mem.index != ZYDIS_REGISTER_NONE) {
-        int r = gpr_id(o->mem.index, &w);
-        if (r < 0 || w < 32)
-            FAIL("unsupported index register");
-        if (is_undef(s, st->gpr[r]))
-            FAIL("address from an undefined register");
-        index = st->gpr[r];
-    }
     /* disp + base + scale*index as one polynomial, one node (the usual case) */
     const gk_poly *pb = base >= 0 ? gk_x_poly(s, base) : NULL, *pi = index >= 0 ? gk_x_poly(s, index) : NULL;
     gk_poly p;
@@ -278,6 +272,14 @@ static gk_status classify(gk_sym *s, const gk_insn *in, int32_t addr, int elem, 
     l->idx = gk_x_from_poly(s, &q);
     NODE(l->idx);
     return GK_OK;
+}
+
+/* where a memory operand of float-sized elements points: a stack slot or an array element */
+static gk_status locate(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisDecodedOperand *o, loc *l)
+{
+    int32_t a = -1;
+    GK_TRY(address(s, st, in, o, &a));
+    return classify(s, in, a, 4, l);
 }
 
 static int slot_find(const gk_state *st, int64_t off)
@@ -413,10 +415,8 @@ static gk_status rd_float(gk_sym *s, gk_state *st, const gk_insn *in, int k, int
         NODE(*out);
         return GK_OK;
     }
-    int32_t a = -1;
     loc l;
-    GK_TRY(address(s, st, in, o, &a));
-    GK_TRY(classify(s, in, a, 4, &l));
+    GK_TRY(locate(s, st, in, o, &l));
     if (l.kind == LOC_STACK) {
         int32_t v = slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr);
         if (is_undef(s, v)) {
@@ -481,10 +481,8 @@ static gk_status rd_int(gk_sym *s, gk_state *st, const gk_insn *in, int k, int32
             NODE(*out);
             return GK_OK;
         }
-        int32_t a = -1;
         loc l;
-        GK_TRY(address(s, st, in, o, &a));
-        GK_TRY(classify(s, in, a, 4, &l));
+        GK_TRY(locate(s, st, in, o, &l));
         if (l.kind == LOC_STACK) {
             int32_t v = slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr);
             if (!is_undef(s, v) && s->node[v].type != GK_T_I64) { /* a spilled float read as bits */
@@ -526,10 +524,8 @@ static gk_status wr_mem(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisD
 {
     if (mem_is_rip(o))
         FAIL("writes global memory");
-    int32_t a = -1;
     loc l;
-    GK_TRY(address(s, st, in, o, &a));
-    GK_TRY(classify(s, in, a, 4, &l));
+    GK_TRY(locate(s, st, in, o, &l));
     if (l.kind == LOC_STACK)
         return slot_write(s, in, st, l.off, size, v);
     if (s->select_probe) {
@@ -926,10 +922,8 @@ static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type,
             GK_TRY(vector_const(s, in, src, src->size / 8, &c));
             return wr_xmm(s, st, in, c);
         }
-        int32_t a = -1;
         loc l;
-        GK_TRY(address(s, st, in, src, &a));
-        GK_TRY(classify(s, in, a, 4, &l));
+        GK_TRY(locate(s, st, in, src, &l));
         if (l.kind != LOC_STACK)
             FAIL("vector load from an array");
         return wr_xmm(s, st, in, slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr));
@@ -1032,6 +1026,24 @@ static gk_status setcc_float(gk_sym *s, gk_state *st, const gk_insn *in)
     NODE(r);
     st->gpr[reg] = r;
     return GK_OK;
+}
+
+/* The binary float operation of an SSE or VEX arithmetic mnemonic: [v] + stem + {s,p}{s,d}
+ * (addss, vmaxpd, ...; packed forms track lane 0), -1 if it is not one. */
+static int float_binop_of(const char *name)
+{
+    static const struct {
+        char stem[4];
+        int op;
+    } stems[] = {{"add", GK_OP_ADD}, {"sub", GK_OP_SUB}, {"mul", GK_OP_MUL},
+                 {"div", GK_OP_DIV}, {"min", GK_OP_MIN}, {"max", GK_OP_MAX}};
+    const char *p = name + (name[0] == 'v');
+    if (strlen(p) != 5 || (p[3] != 's' && p[3] != 'p') || (p[4] != 's' && p[4] != 'd'))
+        return -1;
+    for (size_t i = 0; i < sizeof stems / sizeof stems[0]; i++)
+        if (!memcmp(p, stems[i].stem, 3))
+            return stems[i].op;
+    return -1;
 }
 
 static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
@@ -1197,25 +1209,7 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_SETZ: case ZYDIS_MNEMONIC_SETNZ: case ZYDIS_MNEMONIC_SETP: case ZYDIS_MNEMONIC_SETNP:
         return setcc_float(s, st, in);
 
-    /* float arithmetic */
-    case ZYDIS_MNEMONIC_ADDSS: case ZYDIS_MNEMONIC_ADDSD: case ZYDIS_MNEMONIC_ADDPS: case ZYDIS_MNEMONIC_ADDPD:
-    case ZYDIS_MNEMONIC_VADDSS: case ZYDIS_MNEMONIC_VADDSD: case ZYDIS_MNEMONIC_VADDPS: case ZYDIS_MNEMONIC_VADDPD:
-        return float_binop(s, st, in, GK_OP_ADD, elem_type(m, name));
-    case ZYDIS_MNEMONIC_SUBSS: case ZYDIS_MNEMONIC_SUBSD: case ZYDIS_MNEMONIC_SUBPS: case ZYDIS_MNEMONIC_SUBPD:
-    case ZYDIS_MNEMONIC_VSUBSS: case ZYDIS_MNEMONIC_VSUBSD: case ZYDIS_MNEMONIC_VSUBPS: case ZYDIS_MNEMONIC_VSUBPD:
-        return float_binop(s, st, in, GK_OP_SUB, elem_type(m, name));
-    case ZYDIS_MNEMONIC_MULSS: case ZYDIS_MNEMONIC_MULSD: case ZYDIS_MNEMONIC_MULPS: case ZYDIS_MNEMONIC_MULPD:
-    case ZYDIS_MNEMONIC_VMULSS: case ZYDIS_MNEMONIC_VMULSD: case ZYDIS_MNEMONIC_VMULPS: case ZYDIS_MNEMONIC_VMULPD:
-        return float_binop(s, st, in, GK_OP_MUL, elem_type(m, name));
-    case ZYDIS_MNEMONIC_DIVSS: case ZYDIS_MNEMONIC_DIVSD: case ZYDIS_MNEMONIC_DIVPS: case ZYDIS_MNEMONIC_DIVPD:
-    case ZYDIS_MNEMONIC_VDIVSS: case ZYDIS_MNEMONIC_VDIVSD: case ZYDIS_MNEMONIC_VDIVPS: case ZYDIS_MNEMONIC_VDIVPD:
-        return float_binop(s, st, in, GK_OP_DIV, elem_type(m, name));
-    case ZYDIS_MNEMONIC_MINSS: case ZYDIS_MNEMONIC_MINSD: case ZYDIS_MNEMONIC_MINPS: case ZYDIS_MNEMONIC_MINPD:
-    case ZYDIS_MNEMONIC_VMINSS: case ZYDIS_MNEMONIC_VMINSD: case ZYDIS_MNEMONIC_VMINPS: case ZYDIS_MNEMONIC_VMINPD:
-        return float_binop(s, st, in, GK_OP_MIN, elem_type(m, name));
-    case ZYDIS_MNEMONIC_MAXSS: case ZYDIS_MNEMONIC_MAXSD: case ZYDIS_MNEMONIC_MAXPS: case ZYDIS_MNEMONIC_MAXPD:
-    case ZYDIS_MNEMONIC_VMAXSS: case ZYDIS_MNEMONIC_VMAXSD: case ZYDIS_MNEMONIC_VMAXPS: case ZYDIS_MNEMONIC_VMAXPD:
-        return float_binop(s, st, in, GK_OP_MAX, elem_type(m, name));
+    /* float arithmetic (add, sub, mul, div, min, max: in the default case, by name) */
     case ZYDIS_MNEMONIC_SQRTSS: case ZYDIS_MNEMONIC_SQRTSD: case ZYDIS_MNEMONIC_SQRTPS: case ZYDIS_MNEMONIC_SQRTPD:
     case ZYDIS_MNEMONIC_VSQRTSS: case ZYDIS_MNEMONIC_VSQRTSD: case ZYDIS_MNEMONIC_VSQRTPS: case ZYDIS_MNEMONIC_VSQRTPD:
     case ZYDIS_MNEMONIC_RSQRTSS: case ZYDIS_MNEMONIC_RSQRTPS: case ZYDIS_MNEMONIC_VRSQRTSS: case ZYDIS_MNEMONIC_VRSQRTPS:
@@ -1377,6 +1371,9 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     default:
         break;
     }
+    int op = float_binop_of(name);
+    if (op >= 0)
+        return float_binop(s, st, in, op, elem_type(m, name));
     if (!strncmp(name, "vfmadd", 6) || !strncmp(name, "vfmsub", 6) || !strncmp(name, "vfnmadd", 7) ||
         !strncmp(name, "vfnmsub", 7)) {
         size_t n = strlen(name);
@@ -1994,12 +1991,11 @@ static int32_t iv_form(gk_sym *s, const gk_insn *in, int r)
 /* the stack slot a memory operand based on rsp or rbp names at loop entry; 0 if it is not one */
 static int entry_slot(gk_sym *s, gk_state *s0, const gk_insn *in, const ZydisDecodedOperand *o, int64_t *off)
 {
-    int32_t a = -1;
     loc l;
     if (o->type != ZYDIS_OPERAND_TYPE_MEMORY || o->mem.index != ZYDIS_REGISTER_NONE ||
         (o->mem.base != ZYDIS_REGISTER_RSP && o->mem.base != ZYDIS_REGISTER_RBP))
         return 0;
-    if (address(s, s0, in, o, &a) != GK_OK || classify(s, in, a, 4, &l) != GK_OK || l.kind != LOC_STACK)
+    if (locate(s, s0, in, o, &l) != GK_OK || l.kind != LOC_STACK)
         return 0;
     *off = l.off;
     return 1;
