@@ -48,15 +48,24 @@ static int term_kind(const gk_insn *in, const uint8_t *lo, const uint8_t *hi, co
  * loops) are decoded once per analysis; decoding costs about as much as the rest together. */
 enum { MEMO_SIZE = 128 };
 
+/* over the first three bytes (prefix, escape, opcode: few instructions share them) */
 static uint32_t memo_hash(const uint8_t *p, size_t avail)
 {
-    return (p[0] * 31u + (avail > 1 ? p[1] : 0)) & (MEMO_SIZE - 1);
+    uint32_t h = p[0];
+    for (size_t k = 1; k < 3 && k < avail; k++)
+        h = h * 31u + p[k];
+    return h & (MEMO_SIZE - 1);
 }
 
 /* whether the bytes at p begin with the decoded instruction's bytes */
 static int same_bytes(const gk_insn *in, const uint8_t *p, size_t avail)
 {
-    return in->length <= avail && !memcmp(in->addr, p, in->length);
+    if (in->length > avail)
+        return 0;
+    for (int k = 0; k < in->length; k++) /* a few bytes: cheaper than a memcmp call */
+        if (in->addr[k] != p[k])
+            return 0;
+    return 1;
 }
 
 int gk_code_find(const gk_code *c, const uint8_t *addr)
