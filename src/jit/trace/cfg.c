@@ -97,12 +97,12 @@ void gk_code_free(gk_code *c)
 }
 
 
-/* Cooper-Harvey-Kennedy on an explicit graph: succ/pred as adjacency with up to `deg` entries */
+/* Cooper-Harvey-Kennedy on an explicit graph: successors and predecessors in compressed rows
+ * (a block has at most two successors, so the edges are few; a dense matrix costs nb^2) */
 typedef struct {
     int n;
-    int *succ, *nsucc; /* n x 2 ... variable: stored as n x maxdeg */
-    int *pred, *npred;
-    int maxdeg;
+    const int *soff, *succ; /* node v's successors: succ[soff[v] .. soff[v+1]) */
+    const int *poff, *pred;
 } graph;
 
 static int intersect(const int *idom, const int *rpo, int a, int b)
@@ -137,9 +137,9 @@ static void dominators(const graph *g, int entry, int *idom, int *rpo, int *orde
     seen[entry] = 1;
     while (sp) {
         int k = stack[sp - 1], v = stack[sp - 2];
-        if (k < g->nsucc[v]) {
+        if (k < g->soff[v + 1] - g->soff[v]) {
             stack[sp - 1] = k + 1;
-            int w = g->succ[v * g->maxdeg + k];
+            int w = g->succ[g->soff[v] + k];
             if (!seen[w]) {
                 seen[w] = 1;
                 stack[sp++] = w;
@@ -163,8 +163,8 @@ static void dominators(const graph *g, int entry, int *idom, int *rpo, int *orde
         changed = 0;
         for (int i = 1; i < cnt; i++) {
             int b = order[i], nd = -1;
-            for (int k = 0; k < g->npred[b]; k++) {
-                int p = g->pred[b * g->maxdeg + k];
+            for (int k = g->poff[b]; k < g->poff[b + 1]; k++) {
+                int p = g->pred[k];
                 if (idom[p] < 0)
                     continue;
                 nd = nd < 0 ? p : intersect(idom, rpo, p, nd);
@@ -371,32 +371,41 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         }
     }
 
-    /* dominators and post-dominators (virtual exit nb) */
-    graph g = {nb + 1, NULL, NULL, NULL, NULL, nb + 1};
-    int *mem = calloc((size_t)(nb + 1) * (size_t)(nb + 1) * 2 + (size_t)(nb + 1) * 7, sizeof(int));
+    /* dominators and post-dominators (virtual exit nb, after every block without successors) */
+    int n = nb + 1, ne = 0;
+    for (int b = 0; b < nb; b++)
+        ne += c->blk[b].nsucc ? c->blk[b].nsucc : 1;
+    int *mem = malloc(sizeof(int) * ((size_t)(n + 1) * 2 + (size_t)ne * 2 + (size_t)n * 5));
     if (!mem)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
-    g.succ = mem;
-    g.pred = mem + (nb + 1) * (nb + 1);
-    g.nsucc = g.pred + (nb + 1) * (nb + 1);
-    g.npred = g.nsucc + nb + 1;
-    int *idom = g.npred + nb + 1, *rpo = idom + nb + 1, *order = rpo + nb + 1, *pidom = order + nb + 1,
-        *prpo = pidom + nb + 1;
+    int *soff = mem, *poff = soff + n + 1, *succ = poff + n + 1, *pred = succ + ne;
+    int *idom = pred + ne, *rpo = idom + n, *order = rpo + n, *pidom = order + n, *prpo = pidom + n;
+    /* successors in block order; predecessors counted, then placed in the same edge order */
+    memset(poff, 0, sizeof *poff * (size_t)(n + 1));
+    for (int b = 0, e = 0; b < n; b++) {
+        soff[b] = e;
+        if (b == nb)
+            continue;
+        for (int k = 0; k < c->blk[b].nsucc; k++)
+            succ[e++] = c->blk[b].succ[k];
+        if (!c->blk[b].nsucc)
+            succ[e++] = nb;
+    }
+    soff[n] = ne;
+    for (int e = 0; e < ne; e++)
+        poff[succ[e] + 1]++;
+    for (int v = 0; v < n; v++)
+        poff[v + 1] += poff[v];
+    int *fill = order; /* scratch until the dominators need it */
+    memcpy(fill, poff, sizeof *fill * (size_t)n);
     for (int b = 0; b < nb; b++)
-        for (int k = 0; k < c->blk[b].nsucc; k++) {
-            int w = c->blk[b].succ[k];
-            g.succ[b * g.maxdeg + g.nsucc[b]++] = w;
-            g.pred[w * g.maxdeg + g.npred[w]++] = b;
-        }
+        for (int e = soff[b]; e < soff[b + 1]; e++)
+            pred[fill[succ[e]]++] = b;
+    graph g = {n, soff, succ, poff, pred};
     int eb = c->insn_block[gk_code_find(c, entry)];
     dominators(&g, eb, idom, rpo, order);
     /* reversed graph for post-dominators */
-    graph r = {nb + 1, g.pred, g.npred, g.succ, g.nsucc, g.maxdeg};
-    for (int b = 0; b < nb; b++)
-        if (c->blk[b].nsucc == 0) {
-            g.pred[nb * g.maxdeg + g.npred[nb]++] = b;
-            g.succ[b * g.maxdeg + g.nsucc[b]++] = nb;
-        }
+    graph r = {n, poff, pred, soff, succ};
     dominators(&r, nb, pidom, prpo, order);
     for (int b = 0; b < nb; b++)
         c->blk[b].ipdom = pidom[b];
@@ -436,8 +445,8 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             }
             while (sp) {
                 int v = stack[--sp];
-                for (int q = 0; q < g.npred[v]; q++) {
-                    int p = g.pred[v * g.maxdeg + q];
+                for (int q = poff[v]; q < poff[v + 1]; q++) {
+                    int p = pred[q];
                     if (p < nb && !L->body[p] && rpo[p] >= 0) {
                         L->body[p] = 1;
                         stack[sp++] = p;

@@ -2561,7 +2561,10 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
             exec e;
             memset(&e, 0, sizeof e);
             e.s = s;
-            e.seeds = calloc((size_t)(s->code.nloops ? s->code.nloops : 1), sizeof *e.seeds);
+            /* a seed set is 1 KB and only its count starts at zero */
+            e.seeds = malloc(sizeof *e.seeds * (size_t)(s->code.nloops ? s->code.nloops : 1));
+            for (int i = 0; e.seeds && i < s->code.nloops; i++)
+                e.seeds[i].n = 0;
             e.region_blk = calloc((size_t)s->code.nblocks, 1);
             int end;
             st = e.seeds && e.region_blk ? region(&e, &init, s->code.insn_block[gk_code_find(&s->code, entry)], -1, &end)
