@@ -116,32 +116,25 @@ static int intersect(const int *idom, const int *rpo, int a, int b)
     return a;
 }
 
-/* idom[] for graph g from entry; unreachable nodes get -1. order: scratch of n. */
-static void dominators(const graph *g, int entry, int *idom, int *rpo, int *order)
+/* idom[] for graph g from entry; unreachable nodes get -1. order: scratch of n; stack: of 2n. */
+static void dominators(const graph *g, int entry, int *idom, int *rpo, int *order, int *stack)
 {
-    int n = g->n, cnt = 0;
-    int *stack = malloc(sizeof(int) * (size_t)n * 2), sp = 0;
-    uint8_t *seen = calloc((size_t)n, 1);
+    int n = g->n, cnt = 0, sp = 0;
     for (int i = 0; i < n; i++) {
         idom[i] = -1;
         rpo[i] = -1;
     }
-    if (!stack || !seen) {
-        free(stack);
-        free(seen);
-        return;
-    }
-    /* iterative post-order DFS */
+    /* iterative post-order DFS; a node is seen once its rpo is no longer -1 */
     stack[sp++] = entry;
     stack[sp++] = 0;
-    seen[entry] = 1;
+    rpo[entry] = -2;
     while (sp) {
         int k = stack[sp - 1], v = stack[sp - 2];
         if (k < g->soff[v + 1] - g->soff[v]) {
             stack[sp - 1] = k + 1;
             int w = g->succ[g->soff[v] + k];
-            if (!seen[w]) {
-                seen[w] = 1;
+            if (rpo[w] == -1) {
+                rpo[w] = -2;
                 stack[sp++] = w;
                 stack[sp++] = 0;
             }
@@ -175,8 +168,6 @@ static void dominators(const graph *g, int entry, int *idom, int *rpo, int *orde
             }
         }
     }
-    free(stack);
-    free(seen);
 }
 
 static int dominates(const int *idom, int a, int b)
@@ -215,8 +206,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         free(work);
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     }
-    memset(at, 0xff, sizeof *at * span);
-    uint8_t *covered = calloc(span, 1);
+    memset(at, 0xff, sizeof *at * span); /* -1: not decoded; -2: inside an instruction */
     gk_status st = GK_OK;
     int nwork = 0;
     work[nwork++] = (int32_t)(entry - lo);
@@ -229,7 +219,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             }
             if (at[off] >= 0)
                 break;
-            if (covered[off]) {
+            if (at[off] == -2) {
                 st = gk_sym_fail(s, NULL, "a branch lands inside an instruction at %p", (const void *)(lo + off));
                 break;
             }
@@ -276,15 +266,13 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
                 memo_next[c->ninsn] = memo[h];
                 memo[h] = c->ninsn;
             }
-            for (size_t k = off; k < off + in->length; k++)
-                if (at[k] >= 0 || (k > off && covered[k])) {
+            for (size_t k = off + 1; k < off + in->length && st == GK_OK; k++) {
+                if (at[k] != -1)
                     st = gk_sym_fail(s, in, "overlapping instructions");
-                    break;
-                }
+                at[k] = -2;
+            }
             if (st != GK_OK)
                 break;
-            for (size_t k = off; k < off + in->length; k++)
-                covered[k] = 1;
             at[off] = c->ninsn++;
             const uint8_t *target;
             int tk = term_kind(in, lo, hi, &target);
@@ -305,7 +293,6 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         }
     }
     free(work);
-    free(covered);
     /* address order, through the offset map (cheaper than sorting the large records) */
     gk_insn *sorted = st == GK_OK ? malloc(sizeof *sorted * (size_t)(c->ninsn ? c->ninsn : 1)) : NULL;
     if (st == GK_OK && !sorted)
@@ -375,11 +362,12 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
     int n = nb + 1, ne = 0;
     for (int b = 0; b < nb; b++)
         ne += c->blk[b].nsucc ? c->blk[b].nsucc : 1;
-    int *mem = malloc(sizeof(int) * ((size_t)(n + 1) * 2 + (size_t)ne * 2 + (size_t)n * 5));
+    int *mem = malloc(sizeof(int) * ((size_t)(n + 1) * 2 + (size_t)ne * 2 + (size_t)n * 7));
     if (!mem)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     int *soff = mem, *poff = soff + n + 1, *succ = poff + n + 1, *pred = succ + ne;
-    int *idom = pred + ne, *rpo = idom + n, *order = rpo + n, *pidom = order + n, *prpo = pidom + n;
+    int *idom = pred + ne, *rpo = idom + n, *order = rpo + n, *pidom = order + n, *prpo = pidom + n,
+        *dfs = prpo + n;
     /* successors in block order; predecessors counted, then placed in the same edge order */
     memset(poff, 0, sizeof *poff * (size_t)(n + 1));
     for (int b = 0, e = 0; b < n; b++) {
@@ -403,10 +391,10 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             pred[fill[succ[e]]++] = b;
     graph g = {n, soff, succ, poff, pred};
     int eb = c->insn_block[gk_code_find(c, entry)];
-    dominators(&g, eb, idom, rpo, order);
+    dominators(&g, eb, idom, rpo, order, dfs);
     /* reversed graph for post-dominators */
     graph r = {n, poff, pred, soff, succ};
-    dominators(&r, nb, pidom, prpo, order);
+    dominators(&r, nb, pidom, prpo, order, dfs);
     for (int b = 0; b < nb; b++)
         c->blk[b].ipdom = pidom[b];
     /* natural loops; any other retreating edge makes the graph irreducible */
