@@ -43,6 +43,31 @@ static int term_kind(const gk_insn *in, const uint8_t *lo, const uint8_t *hi, co
     return T_NONE;
 }
 
+/* Decode memo: an instruction is a function of its bytes (branch targets and RIP-relative
+ * operands are relative), so repeated byte sequences (epilogues, the same access in several
+ * loops) are decoded once per analysis; decoding costs about as much as the rest together. */
+enum { MEMO_SIZE = 128 };
+
+/* over the first three bytes (prefix, escape, opcode: few instructions share them) */
+static uint32_t memo_hash(const uint8_t *p, size_t avail)
+{
+    uint32_t h = p[0];
+    for (size_t k = 1; k < 3 && k < avail; k++)
+        h = h * 31u + p[k];
+    return h & (MEMO_SIZE - 1);
+}
+
+/* whether the bytes at p begin with the decoded instruction's bytes */
+static int same_bytes(const gk_insn *in, const uint8_t *p, size_t avail)
+{
+    if (in->length > avail)
+        return 0;
+    for (int k = 0; k < in->length; k++) /* a few bytes: cheaper than a memcmp call */
+        if (in->addr[k] != p[k])
+            return 0;
+    return 1;
+}
+
 int gk_code_find(const gk_code *c, const uint8_t *addr)
 {
     int lo = 0, hi = c->ninsn - 1;
@@ -72,12 +97,12 @@ void gk_code_free(gk_code *c)
 }
 
 
-/* Cooper-Harvey-Kennedy on an explicit graph: succ/pred as adjacency with up to `deg` entries */
+/* Cooper-Harvey-Kennedy on an explicit graph: successors and predecessors in compressed rows
+ * (a block has at most two successors, so the edges are few; a dense matrix costs nb^2) */
 typedef struct {
     int n;
-    int *succ, *nsucc; /* n x 2 ... variable: stored as n x maxdeg */
-    int *pred, *npred;
-    int maxdeg;
+    const int *soff, *succ; /* node v's successors: succ[soff[v] .. soff[v+1]) */
+    const int *poff, *pred;
 } graph;
 
 static int intersect(const int *idom, const int *rpo, int a, int b)
@@ -91,32 +116,25 @@ static int intersect(const int *idom, const int *rpo, int a, int b)
     return a;
 }
 
-/* idom[] for graph g from entry; unreachable nodes get -1. order: scratch of n. */
-static void dominators(const graph *g, int entry, int *idom, int *rpo, int *order)
+/* idom[] for graph g from entry; unreachable nodes get -1. order: scratch of n; stack: of 2n. */
+static void dominators(const graph *g, int entry, int *idom, int *rpo, int *order, int *stack)
 {
-    int n = g->n, cnt = 0;
-    int *stack = malloc(sizeof(int) * (size_t)n * 2), sp = 0;
-    uint8_t *seen = calloc((size_t)n, 1);
+    int n = g->n, cnt = 0, sp = 0;
     for (int i = 0; i < n; i++) {
         idom[i] = -1;
         rpo[i] = -1;
     }
-    if (!stack || !seen) {
-        free(stack);
-        free(seen);
-        return;
-    }
-    /* iterative post-order DFS */
+    /* iterative post-order DFS; a node is seen once its rpo is no longer -1 */
     stack[sp++] = entry;
     stack[sp++] = 0;
-    seen[entry] = 1;
+    rpo[entry] = -2;
     while (sp) {
         int k = stack[sp - 1], v = stack[sp - 2];
-        if (k < g->nsucc[v]) {
+        if (k < g->soff[v + 1] - g->soff[v]) {
             stack[sp - 1] = k + 1;
-            int w = g->succ[v * g->maxdeg + k];
-            if (!seen[w]) {
-                seen[w] = 1;
+            int w = g->succ[g->soff[v] + k];
+            if (rpo[w] == -1) {
+                rpo[w] = -2;
                 stack[sp++] = w;
                 stack[sp++] = 0;
             }
@@ -138,8 +156,8 @@ static void dominators(const graph *g, int entry, int *idom, int *rpo, int *orde
         changed = 0;
         for (int i = 1; i < cnt; i++) {
             int b = order[i], nd = -1;
-            for (int k = 0; k < g->npred[b]; k++) {
-                int p = g->pred[b * g->maxdeg + k];
+            for (int k = g->poff[b]; k < g->poff[b + 1]; k++) {
+                int p = g->pred[k];
                 if (idom[p] < 0)
                     continue;
                 nd = nd < 0 ? p : intersect(idom, rpo, p, nd);
@@ -150,8 +168,6 @@ static void dominators(const graph *g, int entry, int *idom, int *rpo, int *orde
             }
         }
     }
-    free(stack);
-    free(seen);
 }
 
 static int dominates(const int *idom, int a, int b)
@@ -179,7 +195,10 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         return gk_sym_fail(s, NULL, "function extent of %zu bytes is empty or too large", span);
     int32_t *at = malloc(sizeof *at * span);
     int wcap = (span < GK_SYM_MAX_INSNS ? (int)span : GK_SYM_MAX_INSNS) + 1; /* a push per decoded branch */
-    int32_t *work = malloc(sizeof *work * (size_t)wcap);
+    /* the work list, then the decode memo's chains (one per instruction) */
+    int32_t *work = malloc(sizeof *work * (size_t)wcap * 2), *memo_next = work + wcap;
+    int32_t memo[MEMO_SIZE];
+    memset(memo, 0xff, sizeof memo);
     int cap = 64; /* grows: most functions are a few dozen instructions */
     c->insn = malloc(sizeof *c->insn * (size_t)cap);
     if (!at || !work || !c->insn) {
@@ -187,8 +206,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         free(work);
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     }
-    memset(at, 0xff, sizeof *at * span);
-    uint8_t *covered = calloc(span, 1);
+    memset(at, 0xff, sizeof *at * span); /* -1: not decoded; -2: inside an instruction */
     gk_status st = GK_OK;
     int nwork = 0;
     work[nwork++] = (int32_t)(entry - lo);
@@ -201,7 +219,7 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             }
             if (at[off] >= 0)
                 break;
-            if (covered[off]) {
+            if (at[off] == -2) {
                 st = gk_sym_fail(s, NULL, "a branch lands inside an instruction at %p", (const void *)(lo + off));
                 break;
             }
@@ -224,28 +242,37 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
                 break;
             }
             gk_insn *in = &c->insn[c->ninsn];
-            ZydisDecodedOperand *op = *chunk + c->ninsn % GK_OPCHUNK * ZYDIS_MAX_OPERAND_COUNT_VISIBLE;
-            ZydisDecoderContext ctx;
-            ZydisDecodedInstruction ins;
-            /* only the visible operands: the executor never reads implicit ones */
-            if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&s->dec, &ctx, lo + off, span - off, &ins)) ||
-                !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&s->dec, &ctx, &ins, op, ins.operand_count_visible))) {
-                st = gk_sym_fail(s, NULL, "undecodable bytes at %p", (const void *)(lo + off));
-                break;
-            }
-            memset(op + ins.operand_count_visible, 0, /* unused: ZYDIS_OPERAND_TYPE_UNUSED */
-                   sizeof *op * (ZYDIS_MAX_OPERAND_COUNT_VISIBLE - ins.operand_count_visible));
-            *in = (gk_insn){lo + off, op, ins.mnemonic, ins.length, ins.operand_count_visible,
-                            ins.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY};
-            for (size_t k = off; k < off + in->length; k++)
-                if (at[k] >= 0 || (k > off && covered[k])) {
-                    st = gk_sym_fail(s, in, "overlapping instructions");
+            uint32_t h = memo_hash(lo + off, span - off);
+            int32_t same = memo[h];
+            while (same >= 0 && !same_bytes(&c->insn[same], lo + off, span - off))
+                same = memo_next[same];
+            if (same >= 0) { /* decoded before: the record and its operands are shared */
+                *in = c->insn[same];
+                in->addr = lo + off;
+            } else {
+                ZydisDecodedOperand *op = *chunk + c->ninsn % GK_OPCHUNK * ZYDIS_MAX_OPERAND_COUNT_VISIBLE;
+                ZydisDecoderContext ctx;
+                ZydisDecodedInstruction ins;
+                /* only the visible operands: the executor never reads implicit ones */
+                if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&s->dec, &ctx, lo + off, span - off, &ins)) ||
+                    !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(&s->dec, &ctx, &ins, op, ins.operand_count_visible))) {
+                    st = gk_sym_fail(s, NULL, "undecodable bytes at %p", (const void *)(lo + off));
                     break;
                 }
+                memset(op + ins.operand_count_visible, 0, /* unused: ZYDIS_OPERAND_TYPE_UNUSED */
+                       sizeof *op * (ZYDIS_MAX_OPERAND_COUNT_VISIBLE - ins.operand_count_visible));
+                *in = (gk_insn){lo + off, op, ins.mnemonic, ins.length, ins.operand_count_visible,
+                                ins.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY};
+                memo_next[c->ninsn] = memo[h];
+                memo[h] = c->ninsn;
+            }
+            for (size_t k = off + 1; k < off + in->length && st == GK_OK; k++) {
+                if (at[k] != -1)
+                    st = gk_sym_fail(s, in, "overlapping instructions");
+                at[k] = -2;
+            }
             if (st != GK_OK)
                 break;
-            for (size_t k = off; k < off + in->length; k++)
-                covered[k] = 1;
             at[off] = c->ninsn++;
             const uint8_t *target;
             int tk = term_kind(in, lo, hi, &target);
@@ -266,7 +293,6 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         }
     }
     free(work);
-    free(covered);
     /* address order, through the offset map (cheaper than sorting the large records) */
     gk_insn *sorted = st == GK_OK ? malloc(sizeof *sorted * (size_t)(c->ninsn ? c->ninsn : 1)) : NULL;
     if (st == GK_OK && !sorted)
@@ -332,33 +358,43 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
         }
     }
 
-    /* dominators and post-dominators (virtual exit nb) */
-    graph g = {nb + 1, NULL, NULL, NULL, NULL, nb + 1};
-    int *mem = calloc((size_t)(nb + 1) * (size_t)(nb + 1) * 2 + (size_t)(nb + 1) * 7, sizeof(int));
+    /* dominators and post-dominators (virtual exit nb, after every block without successors) */
+    int n = nb + 1, ne = 0;
+    for (int b = 0; b < nb; b++)
+        ne += c->blk[b].nsucc ? c->blk[b].nsucc : 1;
+    int *mem = malloc(sizeof(int) * ((size_t)(n + 1) * 2 + (size_t)ne * 2 + (size_t)n * 7));
     if (!mem)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
-    g.succ = mem;
-    g.pred = mem + (nb + 1) * (nb + 1);
-    g.nsucc = g.pred + (nb + 1) * (nb + 1);
-    g.npred = g.nsucc + nb + 1;
-    int *idom = g.npred + nb + 1, *rpo = idom + nb + 1, *order = rpo + nb + 1, *pidom = order + nb + 1,
-        *prpo = pidom + nb + 1;
+    int *soff = mem, *poff = soff + n + 1, *succ = poff + n + 1, *pred = succ + ne;
+    int *idom = pred + ne, *rpo = idom + n, *order = rpo + n, *pidom = order + n, *prpo = pidom + n,
+        *dfs = prpo + n;
+    /* successors in block order; predecessors counted, then placed in the same edge order */
+    memset(poff, 0, sizeof *poff * (size_t)(n + 1));
+    for (int b = 0, e = 0; b < n; b++) {
+        soff[b] = e;
+        if (b == nb)
+            continue;
+        for (int k = 0; k < c->blk[b].nsucc; k++)
+            succ[e++] = c->blk[b].succ[k];
+        if (!c->blk[b].nsucc)
+            succ[e++] = nb;
+    }
+    soff[n] = ne;
+    for (int e = 0; e < ne; e++)
+        poff[succ[e] + 1]++;
+    for (int v = 0; v < n; v++)
+        poff[v + 1] += poff[v];
+    int *fill = order; /* scratch until the dominators need it */
+    memcpy(fill, poff, sizeof *fill * (size_t)n);
     for (int b = 0; b < nb; b++)
-        for (int k = 0; k < c->blk[b].nsucc; k++) {
-            int w = c->blk[b].succ[k];
-            g.succ[b * g.maxdeg + g.nsucc[b]++] = w;
-            g.pred[w * g.maxdeg + g.npred[w]++] = b;
-        }
+        for (int e = soff[b]; e < soff[b + 1]; e++)
+            pred[fill[succ[e]]++] = b;
+    graph g = {n, soff, succ, poff, pred};
     int eb = c->insn_block[gk_code_find(c, entry)];
-    dominators(&g, eb, idom, rpo, order);
+    dominators(&g, eb, idom, rpo, order, dfs);
     /* reversed graph for post-dominators */
-    graph r = {nb + 1, g.pred, g.npred, g.succ, g.nsucc, g.maxdeg};
-    for (int b = 0; b < nb; b++)
-        if (c->blk[b].nsucc == 0) {
-            g.pred[nb * g.maxdeg + g.npred[nb]++] = b;
-            g.succ[b * g.maxdeg + g.nsucc[b]++] = nb;
-        }
-    dominators(&r, nb, pidom, prpo, order);
+    graph r = {n, poff, pred, soff, succ};
+    dominators(&r, nb, pidom, prpo, order, dfs);
     for (int b = 0; b < nb; b++)
         c->blk[b].ipdom = pidom[b];
     /* natural loops; any other retreating edge makes the graph irreducible */
@@ -397,8 +433,8 @@ gk_status gk_code_build(gk_sym *s, gk_code *c, const uint8_t *entry, const uint8
             }
             while (sp) {
                 int v = stack[--sp];
-                for (int q = 0; q < g.npred[v]; q++) {
-                    int p = g.pred[v * g.maxdeg + q];
+                for (int q = poff[v]; q < poff[v + 1]; q++) {
+                    int p = pred[q];
                     if (p < nb && !L->body[p] && rpo[p] >= 0) {
                         L->body[p] = 1;
                         stack[sp++] = p;

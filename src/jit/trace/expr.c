@@ -31,10 +31,27 @@ gk_status gk_expr_init(gk_sym *s)
     if (!s->node || !s->htab || !s->poly)
         return gk_fail(GK_ERR_NO_MEMORY, "trace: out of memory");
     memset(s->htab, 0xff, sizeof *s->htab * HSIZE);
+    memset(s->small_int, 0xff, sizeof s->small_int);
     s->nnode = 1; /* id 0 means "no atom" in polynomial terms */
     memset(&s->node[0], 0, sizeof s->node[0]);
     s->npoly = 0;
     return GK_OK;
+}
+
+void *gk_sym_grow(void *buf, int *cap, size_t size, int need, int max)
+{
+    int c = *cap;
+    while (need > c) {
+        if (c >= max)
+            return NULL;
+        c *= 2;
+    }
+    if (c == *cap)
+        return buf;
+    void *n = realloc(buf, size * (size_t)c);
+    if (n)
+        *cap = c;
+    return n;
 }
 
 void gk_expr_fini(gk_sym *s)
@@ -107,21 +124,19 @@ static int32_t intern(gk_sym *s, gk_node *n, const gk_poly *p)
     if (s->nnode >= GK_SYM_MAX_NODES)
         return -1;
     if (s->nnode == s->nodecap) {
-        gk_node *nn = realloc(s->node, sizeof *nn * (size_t)s->nodecap * 2);
+        gk_node *nn = gk_sym_grow(s->node, &s->nodecap, sizeof *nn, s->nnode + 1, GK_SYM_MAX_NODES);
         if (!nn)
             return -1;
         s->node = nn;
-        s->nodecap *= 2;
     }
     if (p) {
         if (s->npoly >= GK_SYM_MAX_POLYS)
             return -1;
         if (s->npoly == s->polycap) {
-            gk_poly *np = realloc(s->poly, sizeof *np * (size_t)s->polycap * 2);
+            gk_poly *np = gk_sym_grow(s->poly, &s->polycap, sizeof *np, s->npoly + 1, GK_SYM_MAX_POLYS);
             if (!np)
                 return -1;
             s->poly = np;
-            s->polycap *= 2;
         }
         poly_copy(&s->poly[s->npoly], p);
         n->poly = s->npoly++;
@@ -165,12 +180,17 @@ int32_t gk_x_const(gk_sym *s, int type, uint64_t bits)
     gk_node n = blank(GK_OP_CONST, type);
     n.imm = type == GK_T_F32 ? (uint32_t)bits : bits;
     if (type == GK_T_I64) {
+        uint64_t k = bits - (uint64_t)(int64_t)GK_SYM_SMALL_MIN;
+        if (k < GK_SYM_SMALL_INTS && s->small_int[k] >= 0)
+            return s->small_int[k];
         gk_poly p; /* only the terms in use are initialised (see poly_copy) */
-        p.n = bits != 0;
-        p.t[0] = (gk_pterm){(int64_t)bits, {0, 0, 0}};
+        gk_poly_const(&p, (int64_t)bits);
         n = blank(GK_X_POLY, GK_T_I64);
         n.wit = (int64_t)bits;
-        return intern(s, &n, &p);
+        int32_t id = intern(s, &n, &p);
+        if (k < GK_SYM_SMALL_INTS)
+            s->small_int[k] = id;
+        return id;
     }
     return intern(s, &n, NULL);
 }

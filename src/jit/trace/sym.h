@@ -26,6 +26,8 @@ enum {
     GK_SYM_MAX_ACCS = 48,        /* carried values per loop */
     GK_SYM_MAX_DEPTH = 6         /* nesting of loops and branch diamonds */
 };
+/* the integer constants looked up without hashing (steps, sizes, offsets, shift counts) */
+enum { GK_SYM_SMALL_MIN = -16, GK_SYM_SMALL_INTS = 80 };
 
 /* ---- code model ---- */
 /* what the executor reads of a decoded instruction; the operands live in gk_code's chunks
@@ -99,6 +101,13 @@ typedef struct {
     int n;
     gk_pterm t[8];
 } gk_poly;
+
+/* p = c, initialising only the term in use (a whole gk_poly is 200 bytes; `= {...}` clears it) */
+static inline void gk_poly_const(gk_poly *p, int64_t c)
+{
+    p->n = c != 0;
+    p->t[0] = (gk_pterm){c, {0, 0, 0}};
+}
 
 /* coefficients are 64-bit machine integers: their arithmetic wraps, as the registers' does */
 static inline int64_t gk_wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
@@ -178,6 +187,7 @@ typedef struct gk_sym {
     gk_node *node;
     int nnode, nodecap;
     int32_t *htab; /* hash heads (chains through gk_node.hnext) */
+    int32_t small_int[GK_SYM_SMALL_INTS]; /* the node of each integer constant from GK_SYM_SMALL_MIN, -1 */
     gk_poly *poly;
     int npoly, polycap;
     gk_loop_rec *loop;
@@ -192,12 +202,17 @@ typedef struct gk_sym {
     int ncallee;
     int select_probe; /* arms being tried as a select diamond: stores and loops need a region */
     int wants_region;
+    int guessing;     /* a loop round run on guessed keys: a failure only discards the guess */
 } gk_sym;
 
 /* failure with the instruction at `at` (may be NULL) */
 gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...) GK_PRINTF(3, 4);
 
 /* expr.c */
+/* buf (capacity *cap elements of `size` bytes) with room for `need`, the capacity doubled as
+ * needed but not beyond max: NULL when it would be, or out of memory (buf is then unchanged).
+ * Indices into the buffer stay valid, pointers do not. */
+void *gk_sym_grow(void *buf, int *cap, size_t size, int need, int max);
 gk_status gk_expr_init(gk_sym *s);
 void gk_expr_fini(gk_sym *s);
 int32_t gk_x_node(gk_sym *s, int op, int type, int32_t a, int32_t b, int32_t c, uint64_t imm); /* hash-consed, simplified; <0 on overflow */

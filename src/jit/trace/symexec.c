@@ -26,7 +26,7 @@
 
 gk_status gk_sym_fail(gk_sym *s, const gk_insn *at, const char *fmt, ...)
 {
-    if (s->wants_region) /* a request for a conditional region: the probing branch discards it */
+    if (s->wants_region || s->guessing) /* the probing branch or the guessing loop discards it */
         return GK_ERR_UNSUPPORTED;
     char why[256], text[96] = "";
     va_list ap;
@@ -54,28 +54,20 @@ static int eff_room(gk_sym *s)
 {
     if (s->neff < s->effcap)
         return 1;
-    if (s->effcap >= GK_SYM_MAX_EFFECTS)
-        return 0;
-    gk_effect *n = realloc(s->eff, sizeof *n * (size_t)s->effcap * 2);
-    if (!n)
-        return 0;
-    s->eff = n;
-    s->effcap *= 2;
-    return 1;
+    gk_effect *n = gk_sym_grow(s->eff, &s->effcap, sizeof *n, s->neff + 1, GK_SYM_MAX_EFFECTS);
+    if (n)
+        s->eff = n;
+    return n != NULL;
 }
 
 static int loop_room(gk_sym *s, int n)
 {
-    while (s->nloop + n > s->loopcap) {
-        if (s->loopcap >= GK_SYM_MAX_LOOPS)
-            return 0;
-        gk_loop_rec *r = realloc(s->loop, sizeof *r * (size_t)s->loopcap * 2);
-        if (!r)
-            return 0;
+    if (s->nloop + n <= s->loopcap)
+        return 1;
+    gk_loop_rec *r = gk_sym_grow(s->loop, &s->loopcap, sizeof *r, s->nloop + n, GK_SYM_MAX_LOOPS);
+    if (r)
         s->loop = r;
-        s->loopcap *= 2;
-    }
-    return 1;
+    return r != NULL;
 }
 
 #define FAIL(...) return gk_sym_fail(s, in, __VA_ARGS__)
@@ -174,29 +166,31 @@ static uintptr_t rip_address(const gk_insn *in, const ZydisDecodedOperand *o)
     return (uintptr_t)in->addr + in->length + (uintptr_t)o->mem.disp.value;
 }
 
+/* the value of an address's base or index register (`role`), -1 when there is none */
+static gk_status address_reg(gk_sym *s, const gk_state *st, const gk_insn *in, ZydisRegister reg, const char *role,
+                             int32_t *v)
+{
+    int w, r = gpr_id(reg, &w);
+    *v = -1;
+    if (reg == ZYDIS_REGISTER_NONE)
+        return GK_OK;
+    if (r < 0 || w < 32)
+        FAIL("unsupported %s register", role);
+    if (is_undef(s, st->gpr[r]))
+        FAIL("address from an undefined register");
+    *v = st->gpr[r];
+    return GK_OK;
+}
+
 /* the address of a memory operand as a polynomial node */
 static gk_status address(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisDecodedOperand *o, int32_t *out)
 {
     if (o->mem.segment == ZYDIS_REGISTER_FS || o->mem.segment == ZYDIS_REGISTER_GS)
         FAIL("segment-relative memory");
-    int w, base = -1, index = -1;
-    if (o->mem.base != ZYDIS_REGISTER_NONE) {
-        int r = gpr_id(o->mem.base, &w);
-        if (r < 0 || w < 32)
-            FAIL("unsupported base register");
-        if (is_undef(s, st->gpr[r]))
-            FAIL("address from an undefined register");
-        base = st->gpr[r];
-    }
+    int32_t base, index;
+    GK_TRY(address_reg(s, st, in, o->mem.base, "base", &base));
+    GK_TRY(address_reg(s, st, in, o->mem.index, "index", &index));
     int64_t scale = o->mem.scale ? o->mem.scale : 1;
-    if (o->mem.index != ZYDIS_REGISTER_NONE) {
-        int r = gpr_id(o->mem.index, &w);
-        if (r < 0 || w < 32)
-            FAIL("unsupported index register");
-        if (is_undef(s, st->gpr[r]))
-            FAIL("address from an undefined register");
-        index = st->gpr[r];
-    }
     /* disp + base + scale*index as one polynomial, one node (the usual case) */
     const gk_poly *pb = base >= 0 ? gk_x_poly(s, base) : NULL, *pi = index >= 0 ? gk_x_poly(s, index) : NULL;
     gk_poly p;
@@ -269,7 +263,8 @@ static gk_status classify(gk_sym *s, const gk_insn *in, int32_t addr, int elem, 
         l->off = off;
         return GK_OK;
     }
-    gk_poly d = {1, {{elem, {0, 0, 0}}}}, q;
+    gk_poly d, q;
+    gk_poly_const(&d, elem);
     if (!gk_x_poly_div_exact(&rest, &d, &q))
         FAIL("array access not aligned to its elements");
     l->kind = LOC_ARRAY;
@@ -277,6 +272,14 @@ static gk_status classify(gk_sym *s, const gk_insn *in, int32_t addr, int elem, 
     l->idx = gk_x_from_poly(s, &q);
     NODE(l->idx);
     return GK_OK;
+}
+
+/* where a memory operand of float-sized elements points: a stack slot or an array element */
+static gk_status locate(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisDecodedOperand *o, loc *l)
+{
+    int32_t a = -1;
+    GK_TRY(address(s, st, in, o, &a));
+    return classify(s, in, a, 4, l);
 }
 
 static int slot_find(const gk_state *st, int64_t off)
@@ -412,10 +415,8 @@ static gk_status rd_float(gk_sym *s, gk_state *st, const gk_insn *in, int k, int
         NODE(*out);
         return GK_OK;
     }
-    int32_t a = -1;
     loc l;
-    GK_TRY(address(s, st, in, o, &a));
-    GK_TRY(classify(s, in, a, 4, &l));
+    GK_TRY(locate(s, st, in, o, &l));
     if (l.kind == LOC_STACK) {
         int32_t v = slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr);
         if (is_undef(s, v)) {
@@ -480,10 +481,8 @@ static gk_status rd_int(gk_sym *s, gk_state *st, const gk_insn *in, int k, int32
             NODE(*out);
             return GK_OK;
         }
-        int32_t a = -1;
         loc l;
-        GK_TRY(address(s, st, in, o, &a));
-        GK_TRY(classify(s, in, a, 4, &l));
+        GK_TRY(locate(s, st, in, o, &l));
         if (l.kind == LOC_STACK) {
             int32_t v = slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr);
             if (!is_undef(s, v) && s->node[v].type != GK_T_I64) { /* a spilled float read as bits */
@@ -525,10 +524,8 @@ static gk_status wr_mem(gk_sym *s, gk_state *st, const gk_insn *in, const ZydisD
 {
     if (mem_is_rip(o))
         FAIL("writes global memory");
-    int32_t a = -1;
     loc l;
-    GK_TRY(address(s, st, in, o, &a));
-    GK_TRY(classify(s, in, a, 4, &l));
+    GK_TRY(locate(s, st, in, o, &l));
     if (l.kind == LOC_STACK)
         return slot_write(s, in, st, l.off, size, v);
     if (s->select_probe) {
@@ -607,7 +604,8 @@ static const char *interceptor_target(const char *name)
     return name;
 }
 
-static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
+/* the function a call (or tail jump) reaches, its interceptor unwrapped; NULL if unknown */
+static const char *callee_of(gk_sym *s, const gk_state *st, const gk_insn *in)
 {
     const ZydisDecodedOperand *o = &in->op[0];
     const uint8_t *target = NULL;
@@ -616,19 +614,32 @@ static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
     int w, reg = o->type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(o->reg.value, &w) : -1;
     if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
         target = in->addr + in->length + o->imm.value.s;
-    else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o)) {
+    else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o))
         slot = (const void *)rip_address(in, o);
-    } else if (reg >= 0 && w == 64 && st->gpr[reg] >= 0 && s->node[st->gpr[reg]].op == GK_X_FUNC)
+    else if (reg >= 0 && w == 64 && st->gpr[reg] >= 0 && s->node[st->gpr[reg]].op == GK_X_FUNC)
         name = (const char *)(uintptr_t)s->node[st->gpr[reg]].imm;
     else
+        return NULL;
+    if (target && target >= s->code.lo && target < s->code.hi)
+        return NULL;
+    if (!name)
+        name = callee_name(s, in, target, slot);
+    return name ? interceptor_target(name) : NULL;
+}
+
+static gk_status do_call(gk_sym *s, gk_state *st, const gk_insn *in)
+{
+    const ZydisDecodedOperand *o = &in->op[0];
+    const uint8_t *target = o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? in->addr + in->length + o->imm.value.s : NULL;
+    int w, reg = o->type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(o->reg.value, &w) : -1;
+    if (o->type != ZYDIS_OPERAND_TYPE_IMMEDIATE && !(o->type == ZYDIS_OPERAND_TYPE_MEMORY && mem_is_rip(o)) &&
+        !(reg >= 0 && w == 64 && st->gpr[reg] >= 0 && s->node[st->gpr[reg]].op == GK_X_FUNC))
         FAIL("indirect call");
     if (target && target >= s->code.lo && target < s->code.hi)
         FAIL("call into the function itself");
-    if (!name)
-        name = callee_name(s, in, target, slot);
+    const char *name = callee_of(s, st, in);
     if (!name)
         FAIL("call to an unknown function");
-    name = interceptor_target(name);
     const libm_fn *f = NULL;
     for (size_t i = 0; i < sizeof libm / sizeof libm[0] && !f; i++)
         if (!strcmp(libm[i].name, name))
@@ -911,10 +922,8 @@ static gk_status mov_float(gk_sym *s, gk_state *st, const gk_insn *in, int type,
             GK_TRY(vector_const(s, in, src, src->size / 8, &c));
             return wr_xmm(s, st, in, c);
         }
-        int32_t a = -1;
         loc l;
-        GK_TRY(address(s, st, in, src, &a));
-        GK_TRY(classify(s, in, a, 4, &l));
+        GK_TRY(locate(s, st, in, src, &l));
         if (l.kind != LOC_STACK)
             FAIL("vector load from an array");
         return wr_xmm(s, st, in, slot_read(s, st, l.off, (uint64_t)(uintptr_t)in->addr));
@@ -1017,6 +1026,24 @@ static gk_status setcc_float(gk_sym *s, gk_state *st, const gk_insn *in)
     NODE(r);
     st->gpr[reg] = r;
     return GK_OK;
+}
+
+/* The binary float operation of an SSE or VEX arithmetic mnemonic: [v] + stem + {s,p}{s,d}
+ * (addss, vmaxpd, ...; packed forms track lane 0), -1 if it is not one. */
+static int float_binop_of(const char *name)
+{
+    static const struct {
+        char stem[4];
+        int op;
+    } stems[] = {{"add", GK_OP_ADD}, {"sub", GK_OP_SUB}, {"mul", GK_OP_MUL},
+                 {"div", GK_OP_DIV}, {"min", GK_OP_MIN}, {"max", GK_OP_MAX}};
+    const char *p = name + (name[0] == 'v');
+    if (strlen(p) != 5 || (p[3] != 's' && p[3] != 'p') || (p[4] != 's' && p[4] != 'd'))
+        return -1;
+    for (size_t i = 0; i < sizeof stems / sizeof stems[0]; i++)
+        if (!memcmp(p, stems[i].stem, 3))
+            return stems[i].op;
+    return -1;
 }
 
 static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
@@ -1182,25 +1209,7 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     case ZYDIS_MNEMONIC_SETZ: case ZYDIS_MNEMONIC_SETNZ: case ZYDIS_MNEMONIC_SETP: case ZYDIS_MNEMONIC_SETNP:
         return setcc_float(s, st, in);
 
-    /* float arithmetic */
-    case ZYDIS_MNEMONIC_ADDSS: case ZYDIS_MNEMONIC_ADDSD: case ZYDIS_MNEMONIC_ADDPS: case ZYDIS_MNEMONIC_ADDPD:
-    case ZYDIS_MNEMONIC_VADDSS: case ZYDIS_MNEMONIC_VADDSD: case ZYDIS_MNEMONIC_VADDPS: case ZYDIS_MNEMONIC_VADDPD:
-        return float_binop(s, st, in, GK_OP_ADD, elem_type(m, name));
-    case ZYDIS_MNEMONIC_SUBSS: case ZYDIS_MNEMONIC_SUBSD: case ZYDIS_MNEMONIC_SUBPS: case ZYDIS_MNEMONIC_SUBPD:
-    case ZYDIS_MNEMONIC_VSUBSS: case ZYDIS_MNEMONIC_VSUBSD: case ZYDIS_MNEMONIC_VSUBPS: case ZYDIS_MNEMONIC_VSUBPD:
-        return float_binop(s, st, in, GK_OP_SUB, elem_type(m, name));
-    case ZYDIS_MNEMONIC_MULSS: case ZYDIS_MNEMONIC_MULSD: case ZYDIS_MNEMONIC_MULPS: case ZYDIS_MNEMONIC_MULPD:
-    case ZYDIS_MNEMONIC_VMULSS: case ZYDIS_MNEMONIC_VMULSD: case ZYDIS_MNEMONIC_VMULPS: case ZYDIS_MNEMONIC_VMULPD:
-        return float_binop(s, st, in, GK_OP_MUL, elem_type(m, name));
-    case ZYDIS_MNEMONIC_DIVSS: case ZYDIS_MNEMONIC_DIVSD: case ZYDIS_MNEMONIC_DIVPS: case ZYDIS_MNEMONIC_DIVPD:
-    case ZYDIS_MNEMONIC_VDIVSS: case ZYDIS_MNEMONIC_VDIVSD: case ZYDIS_MNEMONIC_VDIVPS: case ZYDIS_MNEMONIC_VDIVPD:
-        return float_binop(s, st, in, GK_OP_DIV, elem_type(m, name));
-    case ZYDIS_MNEMONIC_MINSS: case ZYDIS_MNEMONIC_MINSD: case ZYDIS_MNEMONIC_MINPS: case ZYDIS_MNEMONIC_MINPD:
-    case ZYDIS_MNEMONIC_VMINSS: case ZYDIS_MNEMONIC_VMINSD: case ZYDIS_MNEMONIC_VMINPS: case ZYDIS_MNEMONIC_VMINPD:
-        return float_binop(s, st, in, GK_OP_MIN, elem_type(m, name));
-    case ZYDIS_MNEMONIC_MAXSS: case ZYDIS_MNEMONIC_MAXSD: case ZYDIS_MNEMONIC_MAXPS: case ZYDIS_MNEMONIC_MAXPD:
-    case ZYDIS_MNEMONIC_VMAXSS: case ZYDIS_MNEMONIC_VMAXSD: case ZYDIS_MNEMONIC_VMAXPS: case ZYDIS_MNEMONIC_VMAXPD:
-        return float_binop(s, st, in, GK_OP_MAX, elem_type(m, name));
+    /* float arithmetic (add, sub, mul, div, min, max: in the default case, by name) */
     case ZYDIS_MNEMONIC_SQRTSS: case ZYDIS_MNEMONIC_SQRTSD: case ZYDIS_MNEMONIC_SQRTPS: case ZYDIS_MNEMONIC_SQRTPD:
     case ZYDIS_MNEMONIC_VSQRTSS: case ZYDIS_MNEMONIC_VSQRTSD: case ZYDIS_MNEMONIC_VSQRTPS: case ZYDIS_MNEMONIC_VSQRTPD:
     case ZYDIS_MNEMONIC_RSQRTSS: case ZYDIS_MNEMONIC_RSQRTPS: case ZYDIS_MNEMONIC_VRSQRTSS: case ZYDIS_MNEMONIC_VRSQRTPS:
@@ -1362,6 +1371,9 @@ static gk_status exec_insn(exec *e, gk_state *st, const gk_insn *in)
     default:
         break;
     }
+    int op = float_binop_of(name);
+    if (op >= 0)
+        return float_binop(s, st, in, op, elem_type(m, name));
     if (!strncmp(name, "vfmadd", 6) || !strncmp(name, "vfmsub", 6) || !strncmp(name, "vfnmadd", 7) ||
         !strncmp(name, "vfnmsub", 7)) {
         size_t n = strlen(name);
@@ -1861,7 +1873,8 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
     const gk_insn *in = c->exit_in;
     int32_t idx = gk_x_poly(s, s->loop[c->rec].idx)->t[0].at[0]; /* the IDX atom */
     const gk_poly *px = gk_x_poly(s, c->fl_x), *py = gk_x_poly(s, c->fl_y);
-    gk_poly d, p = {0, {{0, {0, 0, 0}}}}, q = {0, {{0, {0, 0, 0}}}};
+    gk_poly d, p, q;
+    p.n = q.n = 0;
     if (!px || !py || !gk_x_poly_sub(px, py, &d))
         FAIL("loop exit compare is not polynomial");
     int depth = s->loop[c->rec].depth;
@@ -1885,12 +1898,13 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
         FAIL("loop trip count depends on values computed in the loop");
     enum { EQ = REL_EQ, GE = REL_GE, GT = REL_GT, LE = REL_LE, LT = REL_LT, NE = REL_NE };
     int rel = c->exit_rel;
-    gk_poly negp = {0, {{0, {0, 0, 0}}}}, zero = {0, {{0, {0, 0, 0}}}};
+    gk_poly negp, zero, one;
+    negp.n = zero.n = 0;
+    gk_poly_const(&one, 1);
     int64_t qc;
     int32_t qn = gk_x_from_poly(s, &q);
     NODE(qn);
     int qconst = gk_x_is_const_int(s, qn, &qc);
-    gk_poly one = {1, {{1, {0, 0, 0}}}};
     int32_t t;
     if (rel == EQ) {
         gk_poly quo;
@@ -1925,7 +1939,8 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
         if (!gk_x_poly_sub(&zero, &pp, &num) || !gk_x_poly_addterm(&num, &first))
             FAIL("trip count too complex");
         bottom = 0;
-        gk_poly sd = {1, {{step, {0, 0, 0}}}}, quo;
+        gk_poly sd, quo;
+        gk_poly_const(&sd, step);
         if (gk_x_poly_div_exact(&num, &sd, &quo))
             t = gk_x_from_poly(s, &quo);
         else
@@ -1938,6 +1953,228 @@ static gk_status trip_count(gk_sym *s, const loopctx *c, int bottom, int32_t *tr
     NODE(t);
     *trip = t;
     return GK_OK;
+}
+
+/* ---- guessed keys ---- */
+
+/* the type a float instruction writes, from its name: double forms end in sd/pd or convert to them */
+static int written_float_type(const gk_insn *in)
+{
+    const char *name = ZydisMnemonicGetString(in->mnemonic);
+    if (strstr(name, "2ss") || strstr(name, "2ps") || strstr(name, "2si"))
+        return GK_T_F32;
+    return strstr(name, "2sd") || strstr(name, "2pd") ? GK_T_F64 : elem_type(in->mnemonic, name);
+}
+
+/* the step of `add/sub r, imm|r2`, `inc/dec r`, `lea r, [r+d]`: a constant node, or -2 - r2 for
+ * "the entry value of r2" (resolved once the loop is known not to write r2), or -1 */
+static int32_t iv_form(gk_sym *s, const gk_insn *in, int r)
+{
+    ZydisMnemonic m = in->mnemonic;
+    const ZydisDecodedOperand *o = in->op;
+    int w;
+    if (m == ZYDIS_MNEMONIC_INC || m == ZYDIS_MNEMONIC_DEC)
+        return gk_x_int(s, m == ZYDIS_MNEMONIC_INC ? 1 : -1);
+    if ((m == ZYDIS_MNEMONIC_ADD || m == ZYDIS_MNEMONIC_SUB) && in->nop >= 2 && o[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        int sign = m == ZYDIS_MNEMONIC_ADD ? 1 : -1;
+        if (o[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+            return gk_x_int(s, gk_wrap_mul(o[1].imm.value.s, sign));
+        int r2 = o[1].type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(o[1].reg.value, &w) : -1;
+        return sign > 0 && r2 >= 0 && r2 != r && w == 64 ? -2 - r2 : -1;
+    }
+    if (m == ZYDIS_MNEMONIC_LEA && in->nop >= 2 && o[1].mem.index == ZYDIS_REGISTER_NONE &&
+        o[1].mem.base != ZYDIS_REGISTER_NONE && gpr_id(o[1].mem.base, &w) == r && w == 64)
+        return gk_x_int(s, o[1].mem.disp.value);
+    return -1;
+}
+
+/* the stack slot a memory operand based on rsp or rbp names at loop entry; 0 if it is not one */
+static int entry_slot(gk_sym *s, gk_state *s0, const gk_insn *in, const ZydisDecodedOperand *o, int64_t *off)
+{
+    loc l;
+    if (o->type != ZYDIS_OPERAND_TYPE_MEMORY || o->mem.index != ZYDIS_REGISTER_NONE ||
+        (o->mem.base != ZYDIS_REGISTER_RSP && o->mem.base != ZYDIS_REGISTER_RBP))
+        return 0;
+    if (locate(s, s0, in, o, &l) != GK_OK || l.kind != LOC_STACK)
+        return 0;
+    *off = l.off;
+    return 1;
+}
+
+/* The keys a loop's discovery round would find, guessed from what its body writes: a register
+ * whose writes are one induction form (also duplicated on several paths) is an induction
+ * variable; anything else written is a carried value (registers, xmm registers, stack slots,
+ * in the order a round lists them), except a register only reloaded from the slot it was
+ * spilled to (around a call). A round on the guess is kept only if it confirms it exactly
+ * (guess_confirmed); the guess saves the discovery round, in every round of every enclosing
+ * loop. Not guessed: a loop with two levels of loops inside (what they leave in registers
+ * is a closed form of their trips that the instructions do not show; gemm's outer loop), or
+ * one whose body pushes, pops or calls sincos. 0: no guess. */
+static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
+{
+    gk_sym *s = e->s;
+    const gk_code *c = &s->code;
+    const gk_nloop *L = &c->loops[nl];
+    int writes[32] = {0}, restores[32] = {0}, type[32], clobbered[32] = {0}, n = 0, ns = 0;
+    int32_t step[16];
+    int64_t soff[GK_SYM_MAX_ACCS], off;
+    int ssize[GK_SYM_MAX_ACCS], stype[GK_SYM_MAX_ACCS], sfrom[GK_SYM_MAX_ACCS];
+    for (int i = 0; i < c->nloops; i++) /* two levels of loops inside: what they leave is not guessed */
+        for (int j = 0; i != nl && L->body[c->loops[i].header] && j < c->nloops; j++)
+            if (j != i && j != nl && c->loops[i].body[c->loops[j].header])
+                return 0;
+    for (int b = 0; b < c->nblocks; b++) /* before the costlier scan: what rules a guess out */
+        for (int i = 0; L->body[b] && i < c->blk[b].count; i++) {
+            const gk_insn *in = &c->insn[c->blk[b].first + i];
+            const char *name = NULL;
+            switch (in->mnemonic) {
+            case ZYDIS_MNEMONIC_CALL: /* sincos stores through pointers */
+                name = callee_of(s, s0, in);
+                if (!name || !strncmp(name, "sincos", 6))
+                    return 0;
+                break;
+            case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_LEAVE:
+                return 0;
+            default:
+                break;
+            }
+        }
+    for (int k = 0; k < 32; k++)
+        type[k] = k < 16 ? GK_T_I64 : GK_T_F32;
+    for (int k = 0; k < 16; k++)
+        step[k] = -1;
+    for (int b = 0; b < c->nblocks; b++) {
+        if (!L->body[b])
+            continue;
+        for (int i = 0; i < c->blk[b].count; i++) {
+            const gk_insn *in = &c->insn[c->blk[b].first + i];
+            const ZydisDecodedOperand *d = &in->op[0];
+            int w, r, key = -1, slot_val = -1;
+            switch (in->mnemonic) {
+            case ZYDIS_MNEMONIC_CALL: { /* the ABI's clobbers; xmm0 the float result */
+                static const int abi[] = {0, 1, 2, 6, 7, 8, 9, 10, 11};
+                for (size_t k = 0; k < sizeof abi / sizeof abi[0]; k++)
+                    clobbered[abi[k]] = 1;
+                for (int k = 17; k < 32; k++)
+                    clobbered[k] = 1;
+                writes[16]++;
+                type[16] = GK_T_F32;
+                continue;
+            }
+            case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CQO:
+                writes[2] += 2;
+                continue;
+            case ZYDIS_MNEMONIC_IDIV: case ZYDIS_MNEMONIC_CDQE:
+                writes[0] += 2;
+                writes[2] += in->mnemonic == ZYDIS_MNEMONIC_IDIV ? 2 : 0;
+                break;
+            default:
+                break;
+            }
+            if (in->nop < 1 || !(d->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+                continue;
+            if (d->type == ZYDIS_OPERAND_TYPE_REGISTER && (r = gpr_id(d->reg.value, &w)) >= 0) {
+                if (r == REG_RSP)
+                    return 0;
+                int32_t f = iv_form(s, in, r);
+                step[r] = writes[r]++ == 0 || step[r] == f ? f : -1;
+                key = r;
+            } else if (d->type == ZYDIS_OPERAND_TYPE_REGISTER && (r = xmm_id(d->reg.value)) >= 0) {
+                writes[16 + r]++;
+                type[16 + r] = written_float_type(in);
+                key = 16 + r;
+            } else if (entry_slot(s, s0, in, d, &off)) {
+                int k = 0;
+                while (k < ns && soff[k] != off)
+                    k++;
+                if (k == GK_SYM_MAX_ACCS)
+                    return 0;
+                const ZydisDecodedOperand *src = &in->op[in->nop - 1];
+                int x = src->type == ZYDIS_OPERAND_TYPE_REGISTER ? xmm_id(src->reg.value) : -1;
+                int gr = src->type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr_id(src->reg.value, &w) : -1;
+                sfrom[k] = k == ns ? (x >= 0 ? 16 + x : gr) : -1; /* the register spilled here */
+                soff[k] = off;
+                ssize[k] = d->size / 8;
+                stype[k] = x >= 0 ? written_float_type(in) : GK_T_I64;
+                ns += k == ns;
+            }
+            /* a reload from the slot the same register was spilled to */
+            if (key >= 0 && in->nop >= 2 && entry_slot(s, s0, in, &in->op[in->nop - 1], &off))
+                for (int k = 0; k < ns; k++)
+                    if (soff[k] == off && sfrom[k] == key)
+                        slot_val = k;
+            if (key >= 0)
+                restores[key] += slot_val >= 0;
+        }
+    }
+    for (int k = 0; k < 32; k++) {
+        int32_t v0 = key_get(s, s0, k);
+        if (writes[k] && writes[k] == restores[k])
+            continue; /* spilled and reloaded: unchanged */
+        if (!writes[k] && (!clobbered[k] || is_undef(s, v0)))
+            continue;
+        if (n == GK_SYM_MAX_ACCS)
+            return 0;
+        carried_key ck = {k, 8, 0, -1, type[k]};
+        if (k < 16 && writes[k] && !clobbered[k] && step[k] != -1 && !is_undef(s, v0)) {
+            int r2 = -2 - step[k];
+            int32_t st = step[k] >= 0 ? step[k] : writes[r2] || clobbered[r2] ? -1 : s0->gpr[r2];
+            if (st >= 0 && gk_x_poly(s, st)) {
+                ck.iv = 1;
+                ck.step = st;
+            }
+        }
+        g[n++] = ck;
+    }
+    /* slots present at entry first, in their order, then the new ones */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < (pass ? ns : s0->nslot); i++) {
+            int k = 0;
+            if (!pass)
+                while (k < ns && soff[k] != s0->slot[i].off)
+                    k++;
+            else
+                k = slot_find(s0, soff[i]) < 0 ? i : ns;
+            if (k == ns)
+                continue;
+            if (n == GK_SYM_MAX_ACCS)
+                return 0;
+            g[n++] = (carried_key){KEY_SLOT + (int)soff[k], pass ? ssize[k] : s0->slot[i].size, 0, -1, stype[k]};
+        }
+    return n;
+}
+
+/* A round on guessed keys confirmed nothing new (no key added, dropped or re-stepped); it is
+ * the discovery round's outcome only if, besides, no carried register moves by an invariant
+ * step (which discovery makes an induction variable), each carried value has the type
+ * discovery gives it (the body's value, else the entry value), and the keys are in discovery's
+ * order. */
+static int guess_confirmed(gk_sym *s, const gk_state *s0, const gk_state *in_st, const gk_state *s1,
+                           const carried_key *keys, int nkeys, const int *cand, const int *csize, int nc, int depth)
+{
+    int k = 0;
+    for (int i = 0; i < nc && k < nkeys; i++)
+        if (cand[i] == keys[k].key) {
+            const carried_key *ck = &keys[k++];
+            int32_t v0 = key_get(s, in_st, ck->key), v1 = key_get(s, s1, ck->key), e0 = key_get(s, s0, ck->key);
+            if (ck->size != csize[i] && ck->key >= KEY_SLOT)
+                return 0;
+            if (ck->iv)
+                continue;
+            if (v1 == e0 || (is_undef(s, v1) && is_undef(s, e0)))
+                return 0; /* rewritten with its entry value: discovery sees no change */
+            if (ck->key < 16) {
+                const gk_poly *p0 = gk_x_poly(s, v0), *p1 = gk_x_poly(s, v1);
+                gk_poly d;
+                if (p0 && p1 && gk_x_poly_sub(p1, p0, &d) && !gk_x_poly_uses(s, &d, depth))
+                    return 0;
+                continue;
+            }
+            int t = !is_undef(s, v1) ? s->node[v1].type : !is_undef(s, e0) ? s->node[e0].type : -1;
+            if (t != ck->type)
+                return 0;
+        }
+    return k == nkeys;
 }
 
 static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
@@ -1956,9 +2193,21 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
     int nkeys = e->seeds[nl].n;
     memcpy(keys, e->seeds[nl].k, sizeof keys[0] * (size_t)nkeys);
     gk_state s0 = *st;
-    int mark = s->neff;
+    int mark = s->neff, depth0 = s->depth;
     uint64_t epoch0 = s->epoch;
+    s->guessing++;
+    int guessed = nkeys ? 0 : guess_keys(e, &s0, nl, keys); /* a first analysis: guess, else discover */
+    s->guessing--;
+    nkeys = guessed ? guessed : nkeys;
     for (int round = 0;; round++) {
+        if (0) {
+        drop_guess: /* the round on guessed keys did not confirm them: discover from the start */
+            guessed = 0;
+            nkeys = 0;
+            round = 0;
+            s->depth = depth0;
+            s->wants_region = 0;
+        }
         if (round > 6)
             FAIL("loop-carried values do not settle");
         s->neff = mark;
@@ -1999,7 +2248,10 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
                 R->acc[R->nacc++] = (gk_carried){acc, -1, keys[k].key};
             }
             NODE(v);
-            GK_TRY(key_set(s, in, &in_st, keys[k].key, keys[k].size, v));
+            gk_status ks = key_set(s, in, &in_st, keys[k].key, keys[k].size, v);
+            if (ks != GK_OK && guessed)
+                goto drop_guess;
+            GK_TRY(ks);
         }
         gk_state s1 = in_st;
         loopctx *c = &e->ctx[e->nctx++];
@@ -2009,11 +2261,17 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
         c->exit_blk = -1;
         int saved_loop = s->cur_loop, end;
         s->cur_loop = rec;
+        s->guessing += guessed > 0;
         gk_status rs = region(e, &s1, L->header, -1, &end);
+        s->guessing -= guessed > 0;
         s->cur_loop = saved_loop;
         e->nctx--;
+        if (rs != GK_OK && guessed)
+            goto drop_guess;
         GK_TRY(rs);
         R = &s->loop[rec]; /* nested regions may have grown the array */
+        if (guessed && (end != END_BACK || c->exit_blk < 0 || s1.gpr[REG_RSP] != in_st.gpr[REG_RSP]))
+            goto drop_guess;
         if (end != END_BACK)
             FAIL("return from inside a loop");
         if (c->exit_blk < 0)
@@ -2069,6 +2327,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
                             int32_t nx = is_undef(s, v1) ? v1 : gk_x_retype(s, v1, keys[k].type);
                             if (nx < 0 && keys[k].type == GK_T_I64 && s->node[v1].type == GK_T_I64)
                                 nx = v1;
+                            if (nx < 0 && guessed)
+                                goto drop_guess;
                             if (nx < 0)
                                 FAIL("loop-carried value changes type");
                             R->acc[j].next = nx;
@@ -2078,6 +2338,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             }
             if (v0 == v1 || (is_undef(s, v0) && is_undef(s, v1)))
                 continue;
+            if (guessed)
+                goto drop_guess; /* discovery would have found this key */
             if (nkeys >= GK_SYM_MAX_ACCS)
                 FAIL("too many loop-carried values");
             carried_key ck = {key, csize[i], 0, -1, GK_T_F32};
@@ -2102,6 +2364,8 @@ static gk_status run_loop(exec *e, gk_state *st, int nl, int *exit_block)
             if (keys[k].key >= 0)
                 keys[kept++] = keys[k];
         nkeys = kept;
+        if (guessed && (changed || !guess_confirmed(s, &s0, &in_st, &s1, keys, nkeys, cand, csize, nc, R->depth)))
+            goto drop_guess;
         if (changed)
             continue;
         e->seeds[nl].n = nkeys;
@@ -2297,7 +2561,10 @@ gk_status gk_symexec(const uint8_t *entry, const uint8_t *lo, const uint8_t *hi,
             exec e;
             memset(&e, 0, sizeof e);
             e.s = s;
-            e.seeds = calloc((size_t)(s->code.nloops ? s->code.nloops : 1), sizeof *e.seeds);
+            /* a seed set is 1 KB and only its count starts at zero */
+            e.seeds = malloc(sizeof *e.seeds * (size_t)(s->code.nloops ? s->code.nloops : 1));
+            for (int i = 0; e.seeds && i < s->code.nloops; i++)
+                e.seeds[i].n = 0;
             e.region_blk = calloc((size_t)s->code.nblocks, 1);
             int end;
             st = e.seeds && e.region_blk ? region(&e, &init, s->code.insn_block[gk_code_find(&s->code, entry)], -1, &end)
