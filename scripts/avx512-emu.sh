@@ -10,8 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-${GK_BUILD:-build}}
 work=$build/avx512-emu
-timeout_s=${GK_EMU_TIMEOUT:-600}
-tests=(runtime_isa ops_errors ops_blas ops_activations ops_rows ops_gemm blas_gemm_ukernel)
+timeout_s=${GK_EMU_TIMEOUT:-600} # seconds
+# The QEMU subset; GK_EMU_TESTS="name ..." runs others (single-threaded ones: see init.sh).
+read -r -a tests <<<"${GK_EMU_TESTS:-runtime_isa ops_errors ops_blas ops_activations ops_rows ops_gemm blas_gemm_ukernel}"
 
 skip() {
   echo "SKIP avx512-emu: $*"
