@@ -13,6 +13,8 @@ packages=(
   python3-venv qemu-user
   valgrind            # memcheck of the assembly micro-kernels, which the sanitizers cannot see
   libopenblas-dev libblis-dev libdnnl-dev  # benchmark peers, loaded at run time only
+  # scripts/avx512-emu.sh: an AVX-512 CPU emulated by Bochs booting a Linux guest from an ISO
+  bochs bochsbios vgabios xorriso isolinux syslinux-common busybox-static cpio linux-headers-cloud-amd64
 )
 
 # dpkg-query fails when a package is unknown to dpkg: that is the answer we want, not an error.

@@ -3,8 +3,10 @@
 #   1. main build: gcc, Release, warnings are errors (scripts/build.sh main)
 #   2. its tests except the QEMU ones: C unit tests, Python oracle tests, the install test
 #   3. the QEMU tests: unit tests run as a CPU without AVX-512 (Haswell) and without AVX (Nehalem)
-#   4. sanitizer build: clang, ASan+UBSan, warnings are errors (scripts/build.sh asan)
-#   5. the C unit tests and the gk tool's tests under the sanitizers
+#   4. the AVX-512 tests: the QEMU subset on an emulated AVX-512 CPU (a Linux guest in Bochs,
+#      scripts/avx512-emu.sh; it prints SKIP when its packages are missing)
+#   5. sanitizer build: clang, ASan+UBSan, warnings are errors (scripts/build.sh asan)
+#   6. the C unit tests and the gk tool's tests under the sanitizers
 # Ends with a table of the steps and a line "suite: N passed, M failed" (tests counted by ctest).
 # Build trees: $GK_BUILD (build/), $GK_BUILD_ASAN (build-asan/); jobs: $GK_JOBS (2).
 set -euo pipefail
@@ -59,6 +61,7 @@ ctest_in() { # ctest_in DIR [ctest args]: fails when no test matches, so nothing
 step "build (gcc, Release, -Werror)" scripts/build.sh main
 step "tests (gcc build)" ctest_in "$main" -LE qemu
 step "tests under QEMU (Haswell, Nehalem)" ctest_in "$main" -L qemu
+step "AVX-512 tests under Bochs (Cannon Lake)" scripts/avx512-emu.sh "$main"
 step "build (clang, ASan+UBSan, -Werror)" scripts/build.sh asan
 step "unit and tool tests (ASan+UBSan)" ctest_in "$asan" -L 'unit|tool'
 finish

@@ -76,6 +76,15 @@ int gk_same_float(float a, float b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
+int gk_test_isa_selected(gk_isa isa)
+{
+    const char *only = getenv("GK_TEST_ISA");
+    if (!only || !*only || strcmp(only, gk_isa_name(isa)) == 0)
+        return 1;
+    printf("SKIP %s: GK_TEST_ISA=%s\n", gk_isa_name(isa), only);
+    return 0;
+}
+
 void gk_test_for_each_isa(void (*body)(void *ctx), void *ctx)
 {
     gk_isa max = gk_cpu()->isa_max;
@@ -84,6 +93,8 @@ void gk_test_for_each_isa(void (*body)(void *ctx), void *ctx)
             printf("SKIP %s: not supported by this CPU\n", gk_isa_name(isa));
             continue;
         }
+        if (!gk_test_isa_selected(isa))
+            continue;
         if (gk_set_isa(isa) != GK_OK) {
             gk_test_failures++;
             fprintf(stderr, "gk_set_isa(%s) failed: %s\n", gk_isa_name(isa), gk_last_error());

@@ -49,8 +49,13 @@ void gk_guarded_free(gk_guarded *g);
 /* Bit-pattern comparison of floats (NaN == NaN with the same payload class). */
 int gk_same_float(float a, float b);
 
-/* Run body(ctx) once per ISA level this CPU supports, with that level forced. Levels the CPU
- * lacks are reported on stdout as "SKIP <level>: not supported by this CPU". */
+/* 1 unless GK_TEST_ISA names another level (then prints "SKIP <level>: GK_TEST_ISA=..."):
+ * the emulated AVX-512 run (scripts/avx512-emu.sh) tests only that level, time being short. */
+int gk_test_isa_selected(gk_isa isa);
+
+/* Run body(ctx) once per ISA level this CPU supports and gk_test_isa_selected() accepts, with
+ * that level forced. Levels the CPU lacks are reported on stdout as "SKIP <level>: not
+ * supported by this CPU". */
 void gk_test_for_each_isa(void (*body)(void *ctx), void *ctx);
 
 /* Print the summary line "N passed, M failed" and return the process exit code. */

@@ -1,7 +1,8 @@
 /* ISA selection, also run under user-mode QEMU as a Haswell (AVX2, no AVX-512) and a Nehalem
  * (no AVX) CPU: the detected level must match what the emulated CPU offers (GK_EXPECT_ISA_MAX,
  * set by tests/CMakeLists.txt), and forcing a level above it must fail without effect.
- * Detection only: the DeviceProfile's measurements would be far too slow under QEMU. */
+ * Also run in the Bochs guest of scripts/avx512-emu.sh as a Cannon Lake (AVX-512 F/BW/DQ/VL).
+ * Detection only: the DeviceProfile's measurements would be far too slow under emulation. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,15 +15,21 @@ int main(void)
     const struct gk_device_profile *p = gk_cpu();
     const char *expect = getenv("GK_EXPECT_ISA_MAX");
     if (expect) {
-        gk_isa want = strcmp(expect, "haswell") == 0   ? GK_ISA_AVX2
-                      : strcmp(expect, "nehalem") == 0 ? GK_ISA_SCALAR
-                                                       : (gk_isa)-1;
+        gk_isa want = strcmp(expect, "cannonlake") == 0 ? GK_ISA_AVX512
+                      : strcmp(expect, "haswell") == 0  ? GK_ISA_AVX2
+                      : strcmp(expect, "nehalem") == 0  ? GK_ISA_SCALAR
+                                                        : (gk_isa)-1;
         CHECK((int)want >= 0, "unknown GK_EXPECT_ISA_MAX=%s", expect);
         CHECK(p->isa_max == want, "isa_max %s, expected %s for %s", gk_isa_name(p->isa_max),
               gk_isa_name(want), expect);
         if (strcmp(expect, "nehalem") == 0)
             CHECK((p->features & (GK_FEAT_AVX | GK_FEAT_AVX2 | GK_FEAT_FMA | GK_FEAT_AVX512F)) == 0,
                   "features 0x%x on a CPU without AVX", p->features);
+        if (strcmp(expect, "cannonlake") == 0)
+            CHECK((p->features & (GK_FEAT_AVX512F | GK_FEAT_AVX512BW | GK_FEAT_AVX512DQ | GK_FEAT_AVX512VL)) ==
+                          (GK_FEAT_AVX512F | GK_FEAT_AVX512BW | GK_FEAT_AVX512DQ | GK_FEAT_AVX512VL) &&
+                      !(p->features & GK_FEAT_AVX512VNNI),
+                  "features 0x%x on Cannon Lake (AVX-512 F/BW/DQ/VL, no VNNI)", p->features);
         if (strcmp(expect, "haswell") == 0)
             CHECK((p->features & GK_FEAT_AVX512F) == 0 && (p->features & GK_FEAT_AVX2),
                   "features 0x%x on Haswell", p->features);
