@@ -326,6 +326,7 @@ typedef struct rows_ctx {
     const float *bias;
     float *c;
     int64_t ldc;
+    int64_t width; /* columns per task of gemv_t_task */
 } rows_ctx;
 
 /* Outputs per task: a multiple of every kernel's tile, large enough to amortize the hand-out. */
@@ -348,12 +349,12 @@ static void gemv_task(void *vctx, int64_t begin, int64_t end, int tid)
     add_bias(j1 - j0, x->bias ? x->bias + j0 : NULL, x->c + j0);
 }
 
-/* gemm, m = 1: y = a^T B, columns [j0, j1) of B. */
+/* gemm, m = 1: y = a^T B, columns [j0, j1) of B, x->width columns per task (see gemm_xt). */
 static void gemv_t_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const rows_ctx *x = vctx;
     (void)tid;
-    int64_t j0 = begin * TASK_COLS, j1 = min64(end * TASK_COLS, x->n);
+    int64_t j0 = begin * x->width, j1 = min64(end * x->width, x->n);
     GK_FN(gk_gemv_t_f32)(j1 - j0, x->k, x->b + j0, x->ldb, x->a, x->c + j0);
     add_bias(j1 - j0, x->bias ? x->bias + j0 : NULL, x->c + j0);
 }
@@ -368,14 +369,23 @@ static void skinny_bt_task(void *vctx, int64_t begin, int64_t end, int tid)
                                  x->bias ? x->bias + j0 : NULL, x->c + j0, x->ldc);
 }
 
+/* y = x^T B + bias over threads. Each task streams a column range of every row of B, and a
+ * row's runs must stay long for the prefetchers to follow them (256-column tasks, 1 KiB runs
+ * 16 KiB apart, made 2 threads slower than one): one range per thread, a multiple of 64. */
+static void gemm_xt(int64_t n, int64_t k, const float *x, const float *b, int64_t ldb, const float *bias, float *y)
+{
+    int parallel = worth_threads(1, n, k);
+    int64_t width = parallel ? cdiv(cdiv(n, gk_pool_threads()), 64) * 64 : n;
+    rows_ctx ctx = {.m = 1, .n = n, .k = k, .a = x, .b = b, .ldb = ldb, .bias = bias, .c = y, .width = width};
+    run_tasks(parallel, cdiv(n, width), gemv_t_task, &ctx);
+}
+
 static gk_status GK_FN(gk_gemm_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
                                     int64_t ldb, const float *bias, float *c, int64_t ldc)
 {
     if (m <= gk_cpu()->gemv_max_m) {
-        for (int64_t i = 0; i < m; i++) {
-            rows_ctx x = {1, n, k, a + i * lda, lda, b, ldb, bias, c + i * ldc, ldc};
-            run_tasks(worth_threads(1, n, k), cdiv(n, TASK_COLS), gemv_t_task, &x);
-        }
+        for (int64_t i = 0; i < m; i++)
+            gemm_xt(n, k, a + i * lda, b, ldb, bias, c + i * ldc);
         return GK_OK;
     }
     bsrc bs = {b, ldb, 0, NULL, 0};
@@ -388,13 +398,13 @@ static gk_status GK_FN(gk_gemm_bt_f32)(int64_t m, int64_t n, int64_t k, const fl
     const struct gk_device_profile *d = gk_cpu();
     if (m <= d->gemv_max_m) {
         for (int64_t i = 0; i < m; i++) {
-            rows_ctx x = {1, n, k, a + i * lda, lda, b, ldb, bias, c + i * ldc, ldc};
+            rows_ctx x = {1, n, k, a + i * lda, lda, b, ldb, bias, c + i * ldc, ldc, TASK_COLS};
             run_tasks(worth_threads(1, n, k), cdiv(n, TASK_COLS), gemv_task, &x);
         }
         return GK_OK;
     }
     if (m <= d->skinny_max_m && m <= GK_SKINNY_BT_MAX_M) {
-        rows_ctx x = {m, n, k, a, lda, b, ldb, bias, c, ldc};
+        rows_ctx x = {m, n, k, a, lda, b, ldb, bias, c, ldc, TASK_COLS};
         run_tasks(worth_threads(m, n, k), cdiv(n, TASK_COLS), skinny_bt_task, &x);
         return GK_OK;
     }
