@@ -10,6 +10,10 @@ typedef struct gk_kernel_table {
 #undef GK_KERNEL
 } gk_kernel_table;
 
+/* Rows the GEMV kernels compute together (gemv, gemv_bf16, gemv_f16): the ops layer hands them
+ * whole blocks (gk_ops_gemv_grain), since a lone row runs a slower single-row loop. */
+#define GK_GEMV_ROW_BLOCK 4
+
 /* The scalar level: every entry, built on the definitions in src/scalar/. */
 extern const gk_kernel_table gk_kernels_ref;
 

@@ -5,6 +5,7 @@
 #ifndef GK_OPS_SHAPES_H
 #define GK_OPS_SHAPES_H
 
+#include "ops/dispatch.h"
 #include "ops/split.h"
 #include "ops/validate.h"
 
@@ -12,7 +13,6 @@
  * kernels' GK_GEMV_ROW_BLOCK rows. A chunk of fewer rows (one row when k >= GK_OPS_CHUNK)
  * would run the kernels' single-row loop, which loads x once per row and keeps only two FMA
  * chains, and streams one row at a time: long rows then ran 25% below the DRAM speed. */
-#define GK_GEMV_ROW_BLOCK 4
 static inline int64_t gk_ops_gemv_grain(int64_t k)
 {
     int64_t g = gk_ops_row_grain(k);

@@ -10,7 +10,6 @@
 #include "kernels/simd/simd.h"
 #include "kernels/blas/wload.h"
 #include "ops/dispatch.h"
-#include "ops/shapes.h"
 
 /* rows per block; the ops layer hands out whole blocks (gk_ops_gemv_grain) */
 #define ROWS GK_GEMV_ROW_BLOCK

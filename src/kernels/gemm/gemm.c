@@ -326,7 +326,7 @@ typedef struct rows_ctx {
     const float *bias;
     float *c;
     int64_t ldc;
-    int64_t width; /* columns per task of gemv_t_task */
+    int64_t width; /* output columns per task */
 } rows_ctx;
 
 /* Outputs per task: a multiple of every kernel's tile, large enough to amortize the hand-out. */
@@ -344,12 +344,12 @@ static void gemv_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const rows_ctx *x = vctx;
     (void)tid;
-    int64_t j0 = begin * TASK_COLS, j1 = min64(end * TASK_COLS, x->n);
+    int64_t j0 = begin * x->width, j1 = min64(end * x->width, x->n);
     GK_FN(gk_gemv_f32)(j1 - j0, x->k, x->b + j0 * x->ldb, x->ldb, x->a, x->c + j0);
     add_bias(j1 - j0, x->bias ? x->bias + j0 : NULL, x->c + j0);
 }
 
-/* gemm, m = 1: y = a^T B, columns [j0, j1) of B, x->width columns per task (see gemm_xt). */
+/* gemm, m = 1: y = a^T B, columns [j0, j1) of B (task width: gemm_xt). */
 static void gemv_t_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const rows_ctx *x = vctx;
@@ -364,7 +364,7 @@ static void skinny_bt_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const rows_ctx *x = vctx;
     (void)tid;
-    int64_t j0 = begin * TASK_COLS, j1 = min64(end * TASK_COLS, x->n);
+    int64_t j0 = begin * x->width, j1 = min64(end * x->width, x->n);
     GK_FN(gk_gemm_bt_skinny_f32)(x->m, j1 - j0, x->k, x->a, x->lda, x->b + j0 * x->ldb, x->ldb,
                                  x->bias ? x->bias + j0 : NULL, x->c + j0, x->ldc);
 }
