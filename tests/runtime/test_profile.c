@@ -121,19 +121,23 @@ static void fresh(void)
 }
 
 static char good_sig[256];
-static const double fake[6] = {77.25, 0, 321.5, 123.125, 19.75, 33.5};
+/* The 512-bit peak is only plausible (and only kept) on a CPU with AVX-512. */
+static const double fake[6] = {77.25, 155.5, 321.5, 123.125, 19.75, 33.5};
+
+static double fake_value(int i)
+{
+    return i == 1 && gk_cpu()->isa_max != GK_ISA_AVX512 ? 0 : fake[i];
+}
 
 static void loads_fake(void)
 {
     const struct gk_device_profile *p = gk_device_profile();
     CHECK(p->measured == 1, "measured %d", p->measured);
     for (int i = 0; i < 6; i++) {
-        double want = fake[i];
-        if (i == 1 && p->isa_max != GK_ISA_AVX512)
-            want = 0;
+        double want = fake_value(i);
         CHECK(field(p, i) == want, "%s loaded %.17g, file has %.17g", keys[i], field(p, i), want);
     }
-    CHECK(p->peak_gflops == fake[0], "peak %g", p->peak_gflops);
+    CHECK(p->peak_gflops == (fake_value(1) > fake[0] ? fake_value(1) : fake[0]), "peak %g", p->peak_gflops);
     /* Detection fields come from gk_cpu(), not the file. */
     CHECK(p->gemm_kc == gk_cpu()->gemm_kc && p->cores == gk_cpu()->cores, "detection fields differ");
 }
@@ -169,9 +173,7 @@ static void fake_file(char *buf, size_t cap, const char *sig, const char *format
     for (int i = 0; i < 6; i++) {
         if (i == skip_key)
             continue;
-        double v = fake[i];
-        if (i == 1 && gk_cpu()->isa_max != GK_ISA_AVX512)
-            v = 0;
+        double v = fake_value(i);
         if (i == 4 && bad_value)
             n += snprintf(buf + n, cap - (size_t)n, "%s=%s\n", keys[i], bad_value);
         else
