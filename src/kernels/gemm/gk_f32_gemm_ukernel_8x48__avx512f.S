@@ -156,6 +156,18 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     ROW_PTR 6, P6
     ROW_PTR 7, P7
 
+    /* C lines are touched at the end: start fetching them now (prefetch never faults). A row
+     * is 192 bytes, so four lines cover it at any alignment. */
+    mov ARG_C(ARGS), %rax
+    mov ARG_LDC(ARGS), RS_B
+    .rept 8
+    prefetcht0 (%rax)
+    prefetcht0 64(%rax)
+    prefetcht0 128(%rax)
+    prefetcht0 188(%rax)
+    add RS_B, %rax
+    .endr
+
     mov ARG_B(ARGS), BP
     mov ARG_RS_B(ARGS), RS_B
     mov ARG_CS_A(ARGS), CS_A

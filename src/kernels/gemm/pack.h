@@ -110,6 +110,9 @@ static inline void gk_pack_a_panel(const float *a, int64_t lda, int64_t i0, int6
 {
     const float *src = a + i0 * lda + k0;
     int64_t p = 0;
+    if (mr == 8 && mc == 8) /* a full 8-row panel is a column of 8x8 transposes */
+        for (; p + 8 <= kc; p += 8)
+            gk_transpose_8x8(src + p, lda, dst + p * 8, 8);
     for (; p + 8 <= kc; p += 8)
         for (int64_t r = 0; r < mc; r++) {
             const float *s = src + r * lda + p;
