@@ -290,9 +290,12 @@ static int slot_find(const gk_state *st, int64_t off)
     return -1;
 }
 
+/* Stack offsets a slot may have: also what keeps KEY_SLOT + offset a slot key. */
+static int slot_in_range(int64_t off) { return off >= -(1 << 16) && off <= (1 << 16); }
+
 static gk_status slot_write(gk_sym *s, const gk_insn *in, gk_state *st, int64_t off, int size, int32_t v)
 {
-    if (off < -(1 << 16) || off > (1 << 16))
+    if (!slot_in_range(off))
         FAIL("stack offset out of range");
     for (int i = 0; i < st->nslot;) /* drop overlapping slots */
         if (st->slot[i].off < off + size && off < st->slot[i].off + st->slot[i].size)
@@ -2084,6 +2087,8 @@ static int guess_keys(exec *e, gk_state *s0, int nl, carried_key *g)
                 type[16 + r] = written_float_type(in);
                 key = 16 + r;
             } else if (entry_slot(s, s0, in, d, &off)) {
+                if (!slot_in_range(off)) /* discovery rejects the store */
+                    return 0;
                 int k = 0;
                 while (k < ns && soff[k] != off)
                     k++;
