@@ -8,10 +8,10 @@
  *   m <= skinny_max_m         skinny, nothing of A packed, B streamed once:
  *                               gemm_bt (m <= GK_SKINNY_BT_MAX_M): the dot-product kernel of
  *                               skinny_bt.c
- *                               otherwise: the micro-kernel reads A's rows in place; B is packed
- *                               per KC slice in small groups of panels, each row of B read as one
- *                               run, the next group prefetched while this one is multiplied;
- *                               threads split the columns
+ *                               otherwise: the micro-kernel reads A's rows in place; a panel of
+ *                               row-major B is read in place for up to four row blocks, else
+ *                               packed per KC slice; the panel eight ahead is prefetched, so each
+ *                               row of B streams in order; threads split the columns
  *   otherwise                 BLIS loops NC -> KC (pack B, threads share it) -> MC x NR-groups
  *                             (threads; each packs its A block) -> NR -> MR (micro-kernel)
  * Every element of C is summed in the same order for any thread count (KC slices in order, each
@@ -134,50 +134,57 @@ typedef struct skinny_ctx {
     int64_t panels_per_task;
 } skinny_ctx;
 
-/* Floats of B a skinny task packs at once (on its stack): whole KC x NR panels, row by row, so
- * that each row of B is read as one contiguous run across the panels. */
-#define SKINNY_BUF (KC_MAX * 64)
+/* Panels ahead of the one being multiplied whose rows of B are prefetched. Across the panels of
+ * a KC slice each row of B is read in order, so the prefetches walk down every row as one
+ * stream; without them the hardware prefetchers see short runs a whole row apart and B arrives
+ * at half the bandwidth (docs/GEMM.md, "Skinny path"). */
+enum { SKINNY_PREFETCH_PANELS = 8 };
+
+/* Row blocks up to which a panel of row-major B is read in place rather than packed: each block
+ * re-reads it from L2 (rows ldb apart share L1 sets), which up to this count costs less than
+ * copying it (measured on Zen 5 at k = n = 4096: m = 32 6.8 ms in place vs 8.7 ms packed, m = 64
+ * 15 ms vs 13.5 ms). */
+enum { SKINNY_INPLACE_MAX_BLOCKS = 4 };
 
 static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const skinny_ctx *x = vctx;
-    float buf[SKINNY_BUF] __attribute__((aligned(64)));
+    float buf[KC_MAX * NR] __attribute__((aligned(64)));
     (void)tid;
     int64_t npanels = cdiv(x->n, NR);
     int64_t jp0 = begin * x->panels_per_task, jp1 = min64(end * x->panels_per_task, npanels);
     for (int64_t k0 = 0; k0 < x->k; k0 += x->kc) {
         int64_t kcur = min64(x->kc, x->k - k0);
-        int64_t group = SKINNY_BUF / (NR * kcur);
-        for (int64_t g0 = jp0; g0 < jp1; g0 += group) {
-            int64_t g1 = min64(g0 + group, jp1);
-            const float *bp = buf; /* panels kcur*NR floats apart */
+        for (int64_t jp = jp0; jp < jp1; jp++) {
+            int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
+            const float *bp = buf;
+            int64_t rs_b = NR;
             if (x->bs.packed) {
-                bp = x->bs.packed + k0 * x->bs.npad + g0 * kcur * NR;
+                bp = x->bs.packed + k0 * x->bs.npad + jp * kcur * NR;
             } else {
-                int64_t j0 = g0 * NR, cols = min64(g1 * NR, x->n) - j0;
-                if (x->bs.trans)
-                    gk_pack_b_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, cols, NR, buf);
-                else
-                    gk_pack_b_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, cols, NR, buf);
-                /* the next group: later panels of this slice, or the first of the next slice */
-                int64_t nk0 = g1 < jp1 ? k0 : k0 + x->kc, ng0 = g1 < jp1 ? g1 : jp0;
-                if (nk0 < x->k) {
-                    int64_t nkc = min64(x->kc, x->k - nk0), ng1 = min64(ng0 + SKINNY_BUF / (NR * nkc), jp1);
-                    gk_prefetch_b_block(x->bs.b, x->bs.ldb, x->bs.trans, nk0, nkc, ng0 * NR,
-                                        min64(ng1 * NR, x->n) - ng0 * NR);
+                /* the panel SKINNY_PREFETCH_PANELS ahead, in this slice or the next one */
+                int64_t ahead = jp + SKINNY_PREFETCH_PANELS, nk0 = k0;
+                if (ahead >= jp1)
+                    ahead = jp0 + (ahead - jp1), nk0 = k0 + x->kc;
+                if (nk0 < x->k && ahead < jp1)
+                    gk_prefetch_b_block(x->bs.b, x->bs.ldb, x->bs.trans, nk0, min64(x->kc, x->k - nk0), ahead * NR,
+                                        min64(NR, x->n - ahead * NR));
+                if (!x->bs.trans && ncur == NR && cdiv(x->m, MR) <= SKINNY_INPLACE_MAX_BLOCKS) {
+                    bp = x->bs.b + k0 * x->bs.ldb + j0;
+                    rs_b = x->bs.ldb;
+                } else if (x->bs.trans) {
+                    gk_pack_b_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, buf);
+                } else {
+                    gk_pack_b_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, buf);
                 }
             }
-            for (int64_t jp = g0; jp < g1; jp++) {
-                int64_t j0 = jp * NR, ncur = min64(NR, x->n - j0);
-                /* rows in near-equal blocks (8 = 4 + 4, not 6 + 2): a block of few rows has too
-                 * few accumulators to cover the FMA latency */
-                for (int64_t i0 = 0, blocks = cdiv(x->m, MR); i0 < x->m; blocks--) {
-                    int64_t rows = cdiv(x->m - i0, blocks);
-                    run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp + (jp - g0) * kcur * NR, NR,
-                                x->c + i0 * x->ldc + j0, x->ldc, rows, ncur, kcur, x->bias ? x->bias + j0 : NULL,
-                                k0 > 0);
-                    i0 += rows;
-                }
+            /* rows in near-equal blocks (8 = 4 + 4, not 6 + 2): a block of few rows has too few
+             * accumulators to cover the FMA latency */
+            for (int64_t i0 = 0, blocks = cdiv(x->m, MR); i0 < x->m; blocks--) {
+                int64_t rows = cdiv(x->m - i0, blocks);
+                run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp, rs_b, x->c + i0 * x->ldc + j0, x->ldc, rows,
+                            ncur, kcur, x->bias ? x->bias + j0 : NULL, k0 > 0);
+                i0 += rows;
             }
         }
     }
