@@ -48,29 +48,36 @@ static float GK_FN(gk_vec_dot_f32)(int64_t n, const float *x, const float *y) { 
 
 static float GK_FN(gk_vec_sum_f32)(int64_t n, const float *x) { return pairwise_sum(n, x, NULL); }
 
-/* NaN wins, as in the definition (whose result is then the last NaN of x): lanes that saw a NaN
- * are tracked separately because the x86 max drops a NaN in its first operand. */
+/* NaN wins, as in the definition (whose result is then the last NaN of x). The x86 max drops a
+ * NaN in its first operand, so NaN is looked for apart: the sum of each four vectors is NaN when
+ * one of them is (also for +inf with -inf, or an overflow to both: then the scan below finds no
+ * NaN and the max stands), one compare per four vectors instead of one per vector. Four max
+ * chains: one is bound by the max latency, not by the loads. */
 static float GK_FN(gk_vec_max_f32)(int64_t n, const float *x)
 {
-    gk_vf m = gk_v_set1(-INFINITY);
+    gk_vf m[4] = {gk_v_set1(-INFINITY), gk_v_set1(-INFINITY), gk_v_set1(-INFINITY), gk_v_set1(-INFINITY)};
     gk_vm nan = gk_m_none();
     int64_t i = 0;
-    for (; i + GK_VL <= n; i += GK_VL) {
-        gk_vf v = gk_v_loadu(x + i);
-        nan = gk_m_or(nan, gk_v_isnan(v));
-        m = gk_v_max(v, m);
+    for (; i + 4 * GK_VL <= n; i += 4 * GK_VL) {
+        gk_vf v[4];
+        for (int u = 0; u < 4; u++) {
+            v[u] = gk_v_loadu(x + i + u * GK_VL);
+            m[u] = gk_v_max(v[u], m[u]);
+        }
+        nan = gk_m_or(nan, gk_v_isnan(gk_v_add(gk_v_add(v[0], v[1]), gk_v_add(v[2], v[3]))));
     }
-    if (i < n) {
+    for (; i < n; i += GK_VL) {
         /* lanes past the end hold -inf: they never win */
-        gk_vf v = gk_v_select(gk_m_first(n - i), gk_v_load_tail(x + i, n - i), gk_v_set1(-INFINITY));
+        int64_t left = n - i < GK_VL ? n - i : GK_VL;
+        gk_vf v = gk_v_select(gk_m_first(left), gk_v_load_tail(x + i, left), gk_v_set1(-INFINITY));
         nan = gk_m_or(nan, gk_v_isnan(v));
-        m = gk_v_max(v, m);
+        m[0] = gk_v_max(v, m[0]);
     }
     if (gk_m_any(nan))
-        for (i = n - 1;; i--)
+        for (i = n - 1; i >= 0; i--)
             if (x[i] != x[i])
                 return x[i];
-    return gk_v_reduce_max(m);
+    return gk_v_reduce_max(gk_v_max(gk_v_max(m[0], m[1]), gk_v_max(m[2], m[3])));
 }
 
 /* The elementwise kernels share one loop; op is a constant after inlining. */
