@@ -14,6 +14,11 @@
 /* rows per block; the ops layer hands out whole blocks (gk_ops_gemv_grain) */
 #define ROWS GK_GEMV_ROW_BLOCK
 
+/* 16-bit weights advance half as many bytes per step as f32 ones, and the hardware prefetchers
+ * alone then leave DRAM idle: prefetching each row 1 KiB ahead streams bf16 at 29 instead of 26
+ * GB/s and f16 at 32 instead of 27 (Zen 5, 4096 x 4096, cold); for f32 weights it costs 3-7%. */
+#define PREFETCH_BYTES 1024
+
 /* y[0..rows) for `rows` rows (a constant after inlining) starting at row pointer a. */
 static inline __attribute__((always_inline)) void gemv_rows(gk_wtype t, int rows, int64_t k, const char *a,
                                                              int64_t lda_bytes, const float *x, float *y)
@@ -24,6 +29,9 @@ static inline __attribute__((always_inline)) void gemv_rows(gk_wtype t, int rows
     int64_t p = 0;
     for (; p + 2 * GK_VL <= k; p += 2 * GK_VL) {
         gk_vf x0 = gk_v_loadu(x + p), x1 = gk_v_loadu(x + p + GK_VL);
+        if (t != GK_W_F32) /* one line of each row per step, 1 KiB ahead */
+            for (int r = 0; r < rows; r++)
+                __builtin_prefetch(a + r * lda_bytes + p * 2 + PREFETCH_BYTES);
         for (int r = 0; r < rows; r++) {
             acc[r][0] = gk_v_fma(gk_w_load(t, a + r * lda_bytes, p), x0, acc[r][0]);
             acc[r][1] = gk_v_fma(gk_w_load(t, a + r * lda_bytes, p + GK_VL), x1, acc[r][1]);
