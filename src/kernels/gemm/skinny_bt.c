@@ -21,6 +21,10 @@
 #endif
 #define TB 4
 #define KCH 1024
+/* The first row tile of a slice reads B from memory: it prefetches each of its rows this far
+ * ahead (into the next slice at the end of one), so the rows stream while the FMAs run (cold B,
+ * 4096 x 4096, Zen 5: m = 2 bf16 2.1 -> 1.7 ms, m = 8 f32 3.9 -> 3.4 ms). */
+#define PREFETCH_BYTES 1024
 /* Row stride of the widened slice: one cache line more than KCH, so its TB rows do not all map
  * to the same L1 set. */
 #define WIDE_LD (KCH + 16)
@@ -35,7 +39,7 @@ typedef struct acc_row {
 } acc_row;
 
 /* acc[i].v[j] += A[i][p..] * B[j][p..] over p in [0, kc), i < ma, j < nb (constants after inlining). */
-static inline __attribute__((always_inline)) void tile(gk_wtype t, int widen, int ma, int nb, int64_t kc,
+static inline __attribute__((always_inline)) void tile(gk_wtype t, int widen, int pf, int ma, int nb, int64_t kc,
                                                        const float *a, int64_t lda, const char *b, int64_t ldb_bytes,
                                                        float *wout, acc_row *acc)
 {
@@ -50,6 +54,8 @@ static inline __attribute__((always_inline)) void tile(gk_wtype t, int widen, in
             KEEP(va[i]);
         }
         for (int j = 0; j < nb; j++) {
+            if (pf)
+                __builtin_prefetch(b + j * ldb_bytes + p * (int64_t)gk_wsize(t) + PREFETCH_BYTES);
             gk_vf vb = gk_w_load(t, b + j * ldb_bytes, p);
             KEEP(vb);
             if (widen)
@@ -74,12 +80,12 @@ static inline __attribute__((always_inline)) void tile(gk_wtype t, int widen, in
             acc[i].v[j] = s[i][j];
 }
 
-#define TILE_CASE(ma, nb)                                    \
-    case (ma) * 8 + (nb):                                    \
-        tile(t, widen, ma, nb, kc, a, lda, b, ldb_bytes, wout, acc); \
+#define TILE_CASE(ma, nb)                                                \
+    case (ma) * 8 + (nb):                                                \
+        tile(t, widen, pf, ma, nb, kc, a, lda, b, ldb_bytes, wout, acc); \
         break;
 
-static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int widen, int ma, int nb, int64_t kc,
+static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int widen, int pf, int ma, int nb, int64_t kc,
                                                            const float *a, int64_t lda, const char *b,
                                                            int64_t ldb_bytes, float *wout, acc_row *acc)
 {
@@ -113,15 +119,15 @@ static inline __attribute__((always_inline)) void skinny_bt(gk_wtype t, int64_t 
             const char *bk = (const char *)b + j0 * ldb_bytes + k0 * es;
             if (t == GK_W_F32) {
                 for (int64_t i0 = 0; i0 < m; i0 += TA)
-                    tile_any(GK_W_F32, 0, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda, bk,
-                             ldb_bytes, NULL, acc + i0);
+                    tile_any(GK_W_F32, 0, i0 == 0, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda,
+                             bk, ldb_bytes, NULL, acc + i0);
                 continue;
             }
             /* 16-bit B: the first row tile widens the slice as it multiplies (so the memory
              * stream overlaps FMAs) and leaves it in L1 for the other row tiles */
-            tile_any(t, 1, m < TA ? (int)m : TA, nb, kc, a + k0, lda, bk, ldb_bytes, wide, acc);
+            tile_any(t, 1, 1, m < TA ? (int)m : TA, nb, kc, a + k0, lda, bk, ldb_bytes, wide, acc);
             for (int64_t i0 = TA; i0 < m; i0 += TA)
-                tile_any(GK_W_F32, 0, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda,
+                tile_any(GK_W_F32, 0, 0, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda,
                          (const char *)wide, WIDE_LD * (int64_t)sizeof(float), NULL, acc + i0);
         }
         for (int64_t i = 0; i < m; i++)
