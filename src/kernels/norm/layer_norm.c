@@ -48,7 +48,7 @@ void GK_FN(gk_layer_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t l
         const float *xr = x + r * ldx;
         float *yr = y + r * ldy;
         double mean = gk_row_sum_f64(n, xr, 0.0, GK_ROW_SUM, NULL) / (double)n;
-        double sq = gk_row_sum_f64(n, xr, mean, GK_ROW_CENTERED_SQUARES, gk_row_next(r, rows, xr, ldx));
+        double sq = gk_row_sum_f64(n, xr, mean, GK_ROW_CENTERED_SQUARES, gk_row_next(r, rows, xr, ldx, stream));
         double inv = 1.0 / sqrt(sq / (double)n + (double)eps);
         if (fabs(mean) <= 0x1p100 && inv >= 0x1p-100 && inv <= 0x1p100) {
             float mh = (float)mean;

@@ -17,13 +17,16 @@ void GK_FN(gk_rms_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx
 void GK_FN(gk_layer_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w,
                               const float *b, float eps, float *y, int64_t ldy, int stream);
 
-/* The next row of x (NULL after the last): its lines are requested while the current row is
- * worked on from L1, so DRAM keeps streaming during the compute passes instead of waiting for the
- * next row's first pass (the hardware prefetchers stop at page boundaries and do not know where
- * the next row starts). */
-static inline const float *gk_row_next(int64_t r, int64_t rows, const float *xr, int64_t ldx)
+/* The next row of x, or NULL: its lines are requested while the current row is worked on from
+ * L1, so DRAM keeps streaming during the compute passes instead of waiting for the next row's
+ * first pass (the hardware prefetchers stop at page boundaries and do not know where the next
+ * row starts). When streaming, past the last row of the range too: the ops layer hands out a few
+ * rows per call, and the row after a range is the next call's first (beyond the matrix's last row
+ * a prefetch reads a few unused lines and never faults). Without it, the first row of every
+ * 4-row range waited for DRAM: layer_norm on 64 MiB 0.88x -> 1.0x memcpy, rms_norm 1.02 -> 1.06x. */
+static inline const float *gk_row_next(int64_t r, int64_t rows, const float *xr, int64_t ldx, int stream)
 {
-    return r + 1 < rows ? xr + ldx : NULL;
+    return r + 1 < rows || stream ? xr + ldx : NULL;
 }
 
 /* Prefetch the lines of two vectors at p (into L2: L1 holds the current row and w, b). */

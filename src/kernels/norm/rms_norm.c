@@ -43,7 +43,7 @@ void GK_FN(gk_rms_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx
         double inv = 1.0 / sqrt(gk_row_sum_f64(n, xr, 0.0, GK_ROW_SQUARES, NULL) / (double)n + (double)eps);
         if (inv >= 0x1p-100 && inv <= 0x1p100) {
             rms_args a = {xr, w, gk_v_set1((float)inv)};
-            gk_row_out(n, yr, stream, gk_row_next(r, rows, xr, ldx), &a, rms_at);
+            gk_row_out(n, yr, stream, gk_row_next(r, rows, xr, ldx, stream), &a, rms_at);
         } else {
             rms_row_exact(n, xr, w, inv, yr);
         }

@@ -97,7 +97,7 @@ void GK_FN(gk_softmax_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx,
             gk_scalar_softmax(xr, yr, n);
             continue;
         }
-        softmax_row(n, xr, m, yr, stream, gk_row_next(r, rows, xr, ldx));
+        softmax_row(n, xr, m, yr, stream, gk_row_next(r, rows, xr, ldx, stream));
     }
     if (stream)
         gk_v_stream_fence();
