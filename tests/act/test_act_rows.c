@@ -1,8 +1,9 @@
 /* softmax, rms_norm and layer_norm through the public API on every ISA level: rows with strides
  * (ldx, ldy > n), against the scalar definitions and a float64 reference, special rows (NaN,
- * +inf, all -inf, masked -inf entries, huge values, FLT_MAX, large mean), in place, NaN guards
- * around the output, bitwise identical at 1 and 2 threads, and outputs larger than the
- * last-level cache (streamed) bitwise identical to short calls (cached stores). */
+ * +inf, all -inf, masked -inf entries, huge values, FLT_MAX, large mean, a far-out first
+ * entry), in place, NaN guards around the output, bitwise identical at 1 and 2 threads, and
+ * outputs larger than the last-level cache (streamed) bitwise identical to short calls (cached
+ * stores). */
 #include <float.h>
 #include <stdlib.h>
 
@@ -24,6 +25,7 @@ static void fill_row(gk_rng *rng, float *x, int64_t n, int r, int op)
     case 5: for (int64_t i = 0; i < n; i++) x[i] *= 1e37f; break;       /* huge: squares overflow float */
     case 6: for (int64_t i = 0; i < n; i++) x[i] = 1e4f + x[i] * 1e-3f; break; /* mean >> spread */
     case 7: for (int64_t i = 0; i < n; i++) x[i] = (i & 1) ? FLT_MAX : -FLT_MAX; break;
+    case 8: if (op != 0) x[0] = 1000; break; /* layer_norm sums x - x[0]: far out, long rows cancel */
     default: break;
     }
     if (op != 0 && (r == 3 || r == 4)) /* the norms get -inf rows too, but only as rows 3/4 */

@@ -36,11 +36,12 @@ static inline __attribute__((always_inline)) void gk_row_prefetch(const float *p
         __builtin_prefetch((const char *)p + o, 0, 2);
 }
 
-/* What gk_row_sum_f64 sums: x, x^2, or (x - c)^2. */
-enum { GK_ROW_SUM = 0, GK_ROW_SQUARES = 1, GK_ROW_CENTERED_SQUARES = 2 };
+/* What gk_row_sum_f64 sums: x, x^2, (x - c)^2, or both x - c and (x - c)^2. */
+enum { GK_ROW_SUM = 0, GK_ROW_SQUARES = 1, GK_ROW_CENTERED_SQUARES = 2, GK_ROW_SHIFTED = 3 };
 
-/* Adds the GK_VL lanes of v to two accumulators. For a tail (masked), `keep` (0/1 lane weights)
- * drops the zero padding where it would not add 0, i.e. for centered squares. */
+/* Adds the GK_VL lanes of v to two accumulators (GK_ROW_SHIFTED: x - c to acc[0..1], (x - c)^2
+ * to acc[4..5]). For a tail (masked), `keep` (0/1 lane weights) drops the zero padding where it
+ * would not add 0, i.e. wherever c is subtracted. */
 static inline __attribute__((always_inline)) void gk_row_acc_f64(gk_vd *acc, gk_vf v, gk_vd c, int mode, int masked,
                                                                  gk_vf keep)
 {
@@ -50,7 +51,7 @@ static inline __attribute__((always_inline)) void gk_row_acc_f64(gk_vd *acc, gk_
         acc[1] = gk_vd_add(acc[1], hi);
         return;
     }
-    if (mode == GK_ROW_CENTERED_SQUARES) {
+    if (mode == GK_ROW_CENTERED_SQUARES || mode == GK_ROW_SHIFTED) {
         lo = gk_vd_sub(lo, c);
         hi = gk_vd_sub(hi, c);
         if (masked) {
@@ -58,16 +59,25 @@ static inline __attribute__((always_inline)) void gk_row_acc_f64(gk_vd *acc, gk_
             hi = gk_vd_mul(hi, gk_vd_from_hi(keep));
         }
     }
+    if (mode == GK_ROW_SHIFTED) {
+        acc[0] = gk_vd_add(acc[0], lo);
+        acc[1] = gk_vd_add(acc[1], hi);
+        acc += 4;
+    }
     acc[0] = gk_vd_fma(lo, lo, acc[0]);
     acc[1] = gk_vd_fma(hi, hi, acc[1]);
 }
 
-/* Sum over a row in double (mode: GK_ROW_*; c is used by GK_ROW_CENTERED_SQUARES). Four
- * accumulators of GK_VL/2 doubles hide the add/FMA latency; the tail is a masked load. */
+/* Sum over a row in double (mode: GK_ROW_*; c is used where x - c is formed; GK_ROW_SHIFTED
+ * returns the sum of x - c and stores that of (x - c)^2 to *sq). Four accumulators of GK_VL/2
+ * doubles per sum hide the add/FMA latency; the tail is a masked load. pf (or NULL): the next
+ * row, prefetched meanwhile. */
 static inline __attribute__((always_inline)) double gk_row_sum_f64(int64_t n, const float *x, double c, int mode,
-                                                                 const float *pf)
+                                                                 const float *pf, double *sq)
 {
-    gk_vd acc[4] = {gk_vd_zero(), gk_vd_zero(), gk_vd_zero(), gk_vd_zero()};
+    gk_vd acc[8];
+    for (int k = 0; k < 8; k++)
+        acc[k] = gk_vd_zero();
     gk_vd vc = gk_vd_set1(c);
     int64_t i = 0;
     for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
@@ -81,6 +91,8 @@ static inline __attribute__((always_inline)) double gk_row_sum_f64(int64_t n, co
         gk_vf keep = gk_v_select(gk_m_first(left), gk_v_set1(1.0f), gk_v_zero());
         gk_row_acc_f64(acc, gk_v_load_tail(x + i, left), vc, mode, 1, keep);
     }
+    if (mode == GK_ROW_SHIFTED)
+        *sq = gk_vd_reduce_add(gk_vd_add(gk_vd_add(acc[4], acc[5]), gk_vd_add(acc[6], acc[7])));
     return gk_vd_reduce_add(gk_vd_add(gk_vd_add(acc[0], acc[1]), gk_vd_add(acc[2], acc[3])));
 }
 

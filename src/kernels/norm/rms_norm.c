@@ -40,7 +40,7 @@ void GK_FN(gk_rms_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * ldx;
         float *yr = y + r * ldy;
-        double inv = 1.0 / sqrt(gk_row_sum_f64(n, xr, 0.0, GK_ROW_SQUARES, NULL) / (double)n + (double)eps);
+        double inv = 1.0 / sqrt(gk_row_sum_f64(n, xr, 0.0, GK_ROW_SQUARES, NULL, NULL) / (double)n + (double)eps);
         if (inv >= 0x1p-100 && inv <= 0x1p100) {
             rms_args a = {xr, w, gk_v_set1((float)inv)};
             gk_row_out(n, yr, stream, gk_row_next(r, rows, xr, ldx, stream), &a, rms_at);
