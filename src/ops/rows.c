@@ -1,5 +1,6 @@
 /* Public row-wise entry points (softmax, rms_norm, layer_norm): validation, then the active
- * kernel over ranges of rows (rows are independent, so any split gives the same result). */
+ * kernel over ranges of rows (rows are independent, so any split gives the same result), told to
+ * stream its stores when the whole output exceeds the last-level cache (as the activations). */
 #include "gk/ops.h"
 #include "ops/dispatch.h"
 #include "ops/split.h"
