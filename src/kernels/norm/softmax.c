@@ -2,7 +2,8 @@
  * that stays in L1/L2 between them: (1) max and a NaN check, (2) e = exp(x - max) stored to y
  * (or to a scratch row when streaming) and summed in float lanes, (3) y = e * (1 / sum) (the
  * reciprocal rounded to float, as defined). Pass 2, the longest, prefetches the next row (in pass
- * 1 it arrived too late: 64 MiB of rows at 0.6-0.8x memcpy instead of 0.8-0.95x on Zen 5).
+ * 1 it arrived too late: 64 MiB of rows at 0.62-0.81x memcpy instead of 0.81-0.97x on Zen 5,
+ * interleaved runs).
  *
  * Rows whose max is not finite (a NaN, a +inf, or every entry -inf) are rare and defined case
  * by case (src/scalar/norms.c): they are detected in pass 1, before anything is written (y may
