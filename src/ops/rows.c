@@ -1,5 +1,6 @@
 /* Public row-wise entry points (softmax, rms_norm, layer_norm): validation, then the active
- * kernel over ranges of rows (rows are independent, so any split gives the same result). */
+ * kernel over ranges of rows (rows are independent, so any split gives the same result), told to
+ * stream its stores when the whole output exceeds the last-level cache (as the activations). */
 #include "gk/ops.h"
 #include "ops/dispatch.h"
 #include "ops/split.h"
@@ -17,6 +18,7 @@ typedef struct {
     float eps;
     float *y;
     int64_t ldy;
+    int stream; /* gk_ops_stream_output of the whole output */
 } row_ctx;
 
 static void row_task(void *p, int64_t r0, int64_t r1, int tid)
@@ -26,9 +28,9 @@ static void row_task(void *p, int64_t r0, int64_t r1, int tid)
     float *y = c->y + r0 * c->ldy;
     (void)tid;
     switch (c->kind) {
-    case ROW_SOFTMAX: c->t->softmax(r1 - r0, c->n, x, c->ldx, y, c->ldy); break;
-    case ROW_RMS: c->t->rms_norm(r1 - r0, c->n, x, c->ldx, c->w, c->eps, y, c->ldy); break;
-    default: c->t->layer_norm(r1 - r0, c->n, x, c->ldx, c->w, c->b, c->eps, y, c->ldy); break;
+    case ROW_SOFTMAX: c->t->softmax(r1 - r0, c->n, x, c->ldx, y, c->ldy, c->stream); break;
+    case ROW_RMS: c->t->rms_norm(r1 - r0, c->n, x, c->ldx, c->w, c->eps, y, c->ldy, c->stream); break;
+    default: c->t->layer_norm(r1 - r0, c->n, x, c->ldx, c->w, c->b, c->eps, y, c->ldy, c->stream); break;
     }
 }
 
@@ -54,26 +56,27 @@ static gk_status rows_op(const char *fn, row_ctx *c, int64_t rows)
     if (rows == 0 || c->n == 0)
         return GK_OK;
     GK_TRY(gk_dispatch(&c->t));
+    c->stream = gk_ops_stream_output(rows * c->n * (int64_t)sizeof(float));
     gk_ops_run(rows, gk_ops_row_grain(c->n), c->n * (int64_t)(2 * sizeof(float)), row_task, c);
     return GK_OK;
 }
 
 gk_status gk_softmax_f32(int64_t rows, int64_t n, const float *x, int64_t ldx, float *y, int64_t ldy)
 {
-    row_ctx c = {NULL, ROW_SOFTMAX, n, x, ldx, NULL, NULL, 0.0f, y, ldy};
+    row_ctx c = {NULL, ROW_SOFTMAX, n, x, ldx, NULL, NULL, 0.0f, y, ldy, 0};
     return rows_op("gk_softmax_f32", &c, rows);
 }
 
 gk_status gk_rms_norm_f32(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w, float eps,
                           float *y, int64_t ldy)
 {
-    row_ctx c = {NULL, ROW_RMS, n, x, ldx, w, NULL, eps, y, ldy};
+    row_ctx c = {NULL, ROW_RMS, n, x, ldx, w, NULL, eps, y, ldy, 0};
     return rows_op("gk_rms_norm_f32", &c, rows);
 }
 
 gk_status gk_layer_norm_f32(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w, const float *b,
                             float eps, float *y, int64_t ldy)
 {
-    row_ctx c = {NULL, ROW_LAYER, n, x, ldx, w, b, eps, y, ldy};
+    row_ctx c = {NULL, ROW_LAYER, n, x, ldx, w, b, eps, y, ldy, 0};
     return rows_op("gk_layer_norm_f32", &c, rows);
 }

@@ -12,6 +12,7 @@
  * 0.5 x (1 + erf(x / sqrt 2)) like the definition. Non-finite inputs give what the definitions
  * give: silu(-inf) = gelu(-inf) = NaN, silu(+inf) = +inf, relu(NaN) = 0. */
 #include "kernels/simd/simd.h"
+#include "kernels/simd/stream.h"
 #include "kernels/vecmath/vecmath.h"
 #include "ops/dispatch.h"
 
@@ -44,22 +45,6 @@ static inline gk_vf relu_v(gk_vf x)
     return gk_v_max(x, gk_v_zero());
 }
 
-/* Elements before y + i is aligned for gk_v_stream (at most n); 0 when not streaming. */
-static inline int64_t stream_head(int64_t n, const float *y, int stream)
-{
-    int64_t h = stream ? (int64_t)((GK_VBYTES - (uintptr_t)y % GK_VBYTES) % GK_VBYTES / 4) : 0;
-    return h < n ? h : n;
-}
-
-/* A full-vector store of the body: non-temporal when streaming (p is then aligned). */
-static inline void put(float *p, gk_vf v, int stream)
-{
-    if (stream)
-        gk_v_stream(p, v);
-    else
-        gk_v_storeu(p, v);
-}
-
 /* y[i] = f(x[i]) over [i0, n), masked loads and stores. */
 static inline __attribute__((always_inline)) void map1_tail(int64_t i0, int64_t n, const float *x, float *y,
                                                             gk_vf (*f)(gk_vf))
@@ -76,12 +61,12 @@ static inline __attribute__((always_inline)) void map1_tail(int64_t i0, int64_t 
 static inline __attribute__((always_inline)) void map1(int64_t n, const float *x, float *y, int stream,
                                                        gk_vf (*f)(gk_vf))
 {
-    int64_t i = stream_head(n, y, stream);
+    int64_t i = gk_stream_head(n, y, stream);
     map1_tail(0, i, x, y, f);
     for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
         gk_vf a = gk_v_loadu(x + i), b = gk_v_loadu(x + i + GK_VL);
-        put(y + i, f(a), stream);
-        put(y + i + GK_VL, f(b), stream);
+        gk_v_put(y + i, f(a), stream);
+        gk_v_put(y + i + GK_VL, f(b), stream);
     }
     if (stream)
         gk_v_stream_fence();
@@ -114,13 +99,13 @@ static void swiglu_tail(int64_t i0, int64_t n, const float *gate, const float *u
 /* y = silu(gate) * up; y may alias gate or up exactly. Streaming as in map1. */
 static void GK_FN(gk_swiglu_f32)(int64_t n, const float *gate, const float *up, float *y, int stream)
 {
-    int64_t i = stream_head(n, y, stream);
+    int64_t i = gk_stream_head(n, y, stream);
     swiglu_tail(0, i, gate, up, y);
     for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
         gk_vf g0 = gk_v_loadu(gate + i), g1 = gk_v_loadu(gate + i + GK_VL);
         gk_vf u0 = gk_v_loadu(up + i), u1 = gk_v_loadu(up + i + GK_VL);
-        put(y + i, gk_v_mul(silu_v(g0), u0), stream);
-        put(y + i + GK_VL, gk_v_mul(silu_v(g1), u1), stream);
+        gk_v_put(y + i, gk_v_mul(silu_v(g0), u0), stream);
+        gk_v_put(y + i + GK_VL, gk_v_mul(silu_v(g1), u1), stream);
     }
     if (stream)
         gk_v_stream_fence();

@@ -6,7 +6,8 @@
  * instead, which stays in f32 lanes at twice the width: (x * (float)inv) differs from
  * (float)(x * inv) by at most 1 ULP, and no overflow or subnormal scale is possible there since
  * |x| <= sqrt(n) / inv. NaN or inf in a row makes inv NaN or 0 and takes the exact path, which
- * propagates them as the definition does. */
+ * propagates them as the definition does. Pass 2 streams its stores when told to (norm.h) and
+ * prefetches the next row (measured level with prefetching it in pass 1). */
 #include <math.h>
 
 #include "kernels/norm/norm.h"
@@ -22,33 +23,31 @@ static void rms_row_exact(int64_t n, const float *x, const float *w, double inv,
     }
 }
 
-static void rms_row_fast(int64_t n, const float *x, const float *w, float inv, float *y)
+typedef struct {
+    const float *x, *w;
+    gk_vf s;
+} rms_args;
+
+static inline __attribute__((always_inline)) gk_vf rms_at(const void *p, int64_t i, int64_t left)
 {
-    gk_vf s = gk_v_set1(inv);
-    int64_t i = 0;
-    for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
-        gk_vf a = gk_v_mul(gk_v_mul(gk_v_loadu(x + i), s), gk_v_loadu(w + i));
-        gk_vf b = gk_v_mul(gk_v_mul(gk_v_loadu(x + i + GK_VL), s), gk_v_loadu(w + i + GK_VL));
-        gk_v_storeu(y + i, a);
-        gk_v_storeu(y + i + GK_VL, b);
-    }
-    for (; i < n; i += GK_VL) {
-        int64_t left = n - i < GK_VL ? n - i : GK_VL;
-        gk_vf a = gk_v_mul(gk_v_mul(gk_v_load_tail(x + i, left), s), gk_v_load_tail(w + i, left));
-        gk_v_store_tail(y + i, a, left);
-    }
+    const rms_args *a = p;
+    return gk_v_mul(gk_v_mul(gk_row_ld(a->x, i, left), a->s), gk_row_ld(a->w, i, left));
 }
 
 void GK_FN(gk_rms_norm_f32)(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w, float eps,
-                            float *y, int64_t ldy)
+                            float *y, int64_t ldy, int stream)
 {
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * ldx;
         float *yr = y + r * ldy;
-        double inv = 1.0 / sqrt(gk_row_sum_f64(n, xr, 0.0, GK_ROW_SQUARES) / (double)n + (double)eps);
-        if (inv >= 0x1p-100 && inv <= 0x1p100)
-            rms_row_fast(n, xr, w, (float)inv, yr);
-        else
+        double inv = 1.0 / sqrt(gk_row_sum_f64(n, xr, 0.0, GK_ROW_SQUARES, NULL, NULL) / (double)n + (double)eps);
+        if (inv >= 0x1p-100 && inv <= 0x1p100) {
+            rms_args a = {xr, w, gk_v_set1((float)inv)};
+            gk_row_out(n, yr, stream, gk_row_next(r, rows, xr, ldx, stream), &a, rms_at);
+        } else {
             rms_row_exact(n, xr, w, inv, yr);
+        }
     }
+    if (stream)
+        gk_v_stream_fence();
 }

@@ -1,24 +1,27 @@
 /* Reference row kernels (softmax, norms) and rope: the scalar row/head definition per row,
- * per token and head. */
+ * per token and head (the streaming hint only matters to the vector kernels). */
 #include "kernels/ref/ref.h"
 #include "scalar/scalar.h"
 
-void gk_ref_softmax(int64_t rows, int64_t n, const float *x, int64_t ldx, float *y, int64_t ldy)
+void gk_ref_softmax(int64_t rows, int64_t n, const float *x, int64_t ldx, float *y, int64_t ldy, int stream)
 {
+    (void)stream;
     for (int64_t r = 0; r < rows; r++)
         gk_scalar_softmax(x + r * ldx, y + r * ldy, n);
 }
 
 void gk_ref_rms_norm(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w, float eps, float *y,
-                     int64_t ldy)
+                     int64_t ldy, int stream)
 {
+    (void)stream;
     for (int64_t r = 0; r < rows; r++)
         gk_scalar_rms_norm(x + r * ldx, w, y + r * ldy, n, eps);
 }
 
 void gk_ref_layer_norm(int64_t rows, int64_t n, const float *x, int64_t ldx, const float *w, const float *b,
-                       float eps, float *y, int64_t ldy)
+                       float eps, float *y, int64_t ldy, int stream)
 {
+    (void)stream;
     for (int64_t r = 0; r < rows; r++)
         gk_scalar_layer_norm(x + r * ldx, w, b, y + r * ldy, n, eps);
 }

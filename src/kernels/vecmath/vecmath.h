@@ -167,19 +167,25 @@ static inline gk_vf gk_v_sigmoid(gk_vf x)
  * -2a = n ln2 + r: m = 2^n (e^r - 1) + (2^n - 1), e^r - 1 = r + r^2 P(r) (exp's P); for small a,
  * n = 0 and r = -2a exactly, so m keeps full relative accuracy and no separate small-argument
  * polynomial is needed. One division (2 + m is in (1, 2]). Max error 3 ULP: m within 1.5 ULP,
- * plus the rounding of 2 + m and of the quotient. */
+ * plus the rounding of 2 + m and of the quotient. Written in h = -r/2 = a + n ln2/2, which
+ * removes the product -2a: P's coefficients, the shifter (biased by 128, so its bits shifted
+ * into the exponent are 2^(n+1) without an integer add) and s - 1 = (2s)/2 - 1 are scaled by
+ * powers of two, so every rounding is the same as in terms of r and the result is bit for bit
+ * the same, in two vector ops fewer. */
 static inline gk_vf gk_v_tanh(gk_vf x)
 {
     gk_vf a = gk_v_min(gk_v_set1(10.0f), gk_v_abs(x));
-    gk_vf z, n;
-    gk_vf r = gk_v_exp_reduce_(gk_v_mul(gk_v_set1(-2.0f), a), GK_EXP_SHIFT, &z, &n);
-    gk_vf p = gk_v_fma(gk_v_set1(1.392617589e-03f), r, gk_v_set1(8.363173343e-03f));
-    p = gk_v_fma(p, r, gk_v_set1(4.166655615e-02f));
-    p = gk_v_fma(p, r, gk_v_set1(1.666657776e-01f));
-    p = gk_v_fma(p, r, gk_v_set1(0.5f));
-    gk_vf em1 = gk_v_fma(gk_v_mul(r, r), p, r);                                          /* e^r - 1 */
-    gk_vf s = gk_vi_as_f(gk_vi_add(gk_vi_sll(gk_v_as_i(z), 23), gk_vi_set1(0x3f800000))); /* 2^n */
-    gk_vf m = gk_v_fma(s, em1, gk_v_sub(s, gk_v_set1(1.0f)));
+    gk_vf z = gk_v_fma(a, gk_v_set1(-2.0f * GK_EXP_LOG2E), gk_v_set1(GK_EXP_SHIFT + 128.0f));
+    gk_vf n = gk_v_sub(z, gk_v_set1(GK_EXP_SHIFT + 128.0f)); /* round(-2a log2 e) */
+    gk_vf h = gk_v_fma(n, gk_v_set1(0.5f * GK_EXP_LN2_HI), a);
+    h = gk_v_fma(n, gk_v_set1(0.5f * GK_EXP_LN2_LO), h);     /* h = -r/2 */
+    gk_vf q = gk_v_fma(gk_v_set1(32.0f * 1.392617589e-03f), h, gk_v_set1(-16.0f * 8.363173343e-03f));
+    q = gk_v_fma(q, h, gk_v_set1(8.0f * 4.166655615e-02f));
+    q = gk_v_fma(q, h, gk_v_set1(-4.0f * 1.666657776e-01f));
+    q = gk_v_fma(q, h, gk_v_set1(1.0f));                      /* 2 P(r) */
+    gk_vf e = gk_v_fnma(gk_v_mul(h, h), q, h);                /* (e^r - 1) / -2 */
+    gk_vf s2 = gk_vi_as_f(gk_vi_sll(gk_v_as_i(z), 23));       /* 2^(n+1) */
+    gk_vf m = gk_v_fnma(s2, e, gk_v_fma(s2, gk_v_set1(0.5f), gk_v_set1(-1.0f)));
     gk_vf t = gk_v_abs(gk_v_div(m, gk_v_add(gk_v_set1(2.0f), m)));
     return gk_v_or(t, gk_v_and(x, gk_v_set1(-0.0f)));
 }
