@@ -91,6 +91,7 @@ typedef struct {
     const float *x, *y;
     float alpha;
     float *out;
+    int stream; /* gk_ops_stream_output of the whole output */
 } ew_ctx;
 
 static void ew_task(void *p, int64_t b, int64_t e, int tid)
@@ -98,9 +99,9 @@ static void ew_task(void *p, int64_t b, int64_t e, int tid)
     ew_ctx *c = p;
     (void)tid;
     switch (c->kind) {
-    case EW_ADD: c->t->vec_add(e - b, c->x + b, c->y + b, c->out + b); break;
-    case EW_MUL: c->t->vec_mul(e - b, c->x + b, c->y + b, c->out + b); break;
-    case EW_SCALE: c->t->vec_scale(e - b, c->x + b, c->alpha, c->out + b); break;
+    case EW_ADD: c->t->vec_add(e - b, c->x + b, c->y + b, c->out + b, c->stream); break;
+    case EW_MUL: c->t->vec_mul(e - b, c->x + b, c->y + b, c->out + b, c->stream); break;
+    case EW_SCALE: c->t->vec_scale(e - b, c->x + b, c->alpha, c->out + b, c->stream); break;
     default: c->t->vec_axpy(e - b, c->alpha, c->x + b, c->out + b); break;
     }
 }
@@ -121,7 +122,7 @@ static gk_status ew(const char *fn, ew_kind kind, int64_t n, const float *x, con
     if (n == 0)
         return GK_OK;
     GK_TRY(gk_dispatch(&t));
-    ew_ctx c = {t, kind, x, y, alpha, out};
+    ew_ctx c = {t, kind, x, y, alpha, out, gk_ops_stream_output(n * 4)};
     gk_ops_run(n, GK_OPS_CHUNK, ny ? 12 : 8, ew_task, &c);
     return GK_OK;
 }

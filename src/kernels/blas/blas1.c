@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "kernels/simd/simd.h"
+#include "kernels/simd/stream.h"
 #include "ops/dispatch.h"
 
 #define BLOCK 4096
@@ -93,42 +94,54 @@ static inline __attribute__((always_inline)) gk_vf apply(map_op op, gk_vf x, gk_
     }
 }
 
-/* out = op(x, y, alpha); y is not read for OP_SCALE. Masked tail, no scalar loop. */
+/* out[i..i+len) = op(...) for len < GK_VL elements, masked. */
+static inline __attribute__((always_inline)) void map_part(map_op op, int64_t i, int64_t len, const float *x,
+                                                           const float *y, gk_vf va, float *out)
+{
+    gk_vf vy = op != OP_SCALE ? gk_v_load_tail(y + i, len) : gk_v_zero();
+    gk_v_store_tail(out + i, apply(op, gk_v_load_tail(x + i, len), vy, va), len);
+}
+
+/* out = op(x, y, alpha); y is not read for OP_SCALE. Masked head (up to the alignment streamed
+ * stores need) and tail, no scalar loop; with `stream` the body bypasses the caches, so a
+ * separate output is not read for ownership (gk_stream_head, simd/stream.h). */
 static inline __attribute__((always_inline)) void map(map_op op, int64_t n, const float *x, const float *y,
-                                                      float alpha, float *out)
+                                                      float alpha, float *out, int stream)
 {
     gk_vf va = gk_v_set1(alpha), vy = gk_v_zero();
-    int64_t i = 0;
+    int64_t i = gk_stream_head(n, out, stream);
+    if (i > 0)
+        map_part(op, 0, i, x, y, va, out);
     for (; i + GK_VL <= n; i += GK_VL) {
         if (op != OP_SCALE)
             vy = gk_v_loadu(y + i);
-        gk_v_storeu(out + i, apply(op, gk_v_loadu(x + i), vy, va));
+        gk_v_put(out + i, apply(op, gk_v_loadu(x + i), vy, va), stream);
     }
-    if (i < n) {
-        if (op != OP_SCALE)
-            vy = gk_v_load_tail(y + i, n - i);
-        gk_v_store_tail(out + i, apply(op, gk_v_load_tail(x + i, n - i), vy, va), n - i);
-    }
+    if (stream)
+        gk_v_stream_fence();
+    if (i < n)
+        map_part(op, i, n - i, x, y, va, out);
 }
 
-static void GK_FN(gk_vec_add_f32)(int64_t n, const float *x, const float *y, float *out)
+static void GK_FN(gk_vec_add_f32)(int64_t n, const float *x, const float *y, float *out, int stream)
 {
-    map(OP_ADD, n, x, y, 0.0f, out);
+    map(OP_ADD, n, x, y, 0.0f, out, stream);
 }
 
-static void GK_FN(gk_vec_mul_f32)(int64_t n, const float *x, const float *y, float *out)
+static void GK_FN(gk_vec_mul_f32)(int64_t n, const float *x, const float *y, float *out, int stream)
 {
-    map(OP_MUL, n, x, y, 0.0f, out);
+    map(OP_MUL, n, x, y, 0.0f, out, stream);
 }
 
-static void GK_FN(gk_vec_scale_f32)(int64_t n, const float *x, float alpha, float *out)
+static void GK_FN(gk_vec_scale_f32)(int64_t n, const float *x, float alpha, float *out, int stream)
 {
-    map(OP_SCALE, n, x, NULL, alpha, out);
+    map(OP_SCALE, n, x, NULL, alpha, out, stream);
 }
 
+/* y is read where it is written: no stream */
 static void GK_FN(gk_vec_axpy_f32)(int64_t n, float alpha, const float *x, float *y)
 {
-    map(OP_AXPY, n, x, y, alpha, y);
+    map(OP_AXPY, n, x, y, alpha, y, 0);
 }
 
 void GK_FN(gk_register_blas1)(gk_kernel_table *t, uint32_t features)

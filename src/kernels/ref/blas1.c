@@ -7,18 +7,21 @@ float gk_ref_vec_dot(int64_t n, const float *x, const float *y)
     return gk_scalar_vec_dot(x, y, n);
 }
 
-void gk_ref_vec_add(int64_t n, const float *x, const float *y, float *out)
+void gk_ref_vec_add(int64_t n, const float *x, const float *y, float *out, int stream)
 {
+    (void)stream;
     gk_scalar_vec_add(x, y, out, n);
 }
 
-void gk_ref_vec_mul(int64_t n, const float *x, const float *y, float *out)
+void gk_ref_vec_mul(int64_t n, const float *x, const float *y, float *out, int stream)
 {
+    (void)stream;
     gk_scalar_vec_mul(x, y, out, n);
 }
 
-void gk_ref_vec_scale(int64_t n, const float *x, float alpha, float *out)
+void gk_ref_vec_scale(int64_t n, const float *x, float alpha, float *out, int stream)
 {
+    (void)stream;
     gk_scalar_vec_scale(x, out, n, alpha);
 }
 
