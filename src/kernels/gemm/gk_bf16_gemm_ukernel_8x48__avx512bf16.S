@@ -33,27 +33,25 @@
     vdpbf16ps %zmm26, \bcast, \a2
 .endm
 
+/* Four rows from byte offset `off` of the A pair panel: broadcast their pairs, 12 dot products. */
+.macro ROWS4 off, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11
+    vpbroadcastd \off(AP), %zmm27
+    vpbroadcastd \off+4(AP), %zmm28
+    vpbroadcastd \off+8(AP), %zmm29
+    vpbroadcastd \off+12(AP), %zmm30
+    DOT3 %zmm27, \c0, \c1, \c2
+    DOT3 %zmm28, \c3, \c4, \c5
+    DOT3 %zmm29, \c6, \c7, \c8
+    DOT3 %zmm30, \c9, \c10, \c11
+.endm
+
 /* One k pair for all eight rows (`rows` is the shared k loop's parameter, always 8 here). */
 .macro KSTEP rows
     vmovups (BP), %zmm24
     vmovups 64(BP), %zmm25
     vmovups 128(BP), %zmm26
-    vpbroadcastd (AP), %zmm27
-    vpbroadcastd 4(AP), %zmm28
-    vpbroadcastd 8(AP), %zmm29
-    vpbroadcastd 12(AP), %zmm30
-    DOT3 %zmm27, %zmm0, %zmm1, %zmm2
-    DOT3 %zmm28, %zmm3, %zmm4, %zmm5
-    DOT3 %zmm29, %zmm6, %zmm7, %zmm8
-    DOT3 %zmm30, %zmm9, %zmm10, %zmm11
-    vpbroadcastd 16(AP), %zmm27
-    vpbroadcastd 20(AP), %zmm28
-    vpbroadcastd 24(AP), %zmm29
-    vpbroadcastd 28(AP), %zmm30
-    DOT3 %zmm27, %zmm12, %zmm13, %zmm14
-    DOT3 %zmm28, %zmm15, %zmm16, %zmm17
-    DOT3 %zmm29, %zmm18, %zmm19, %zmm20
-    DOT3 %zmm30, %zmm21, %zmm22, %zmm23
+    ROWS4 0, %zmm0, %zmm1, %zmm2, %zmm3, %zmm4, %zmm5, %zmm6, %zmm7, %zmm8, %zmm9, %zmm10, %zmm11
+    ROWS4 16, %zmm12, %zmm13, %zmm14, %zmm15, %zmm16, %zmm17, %zmm18, %zmm19, %zmm20, %zmm21, %zmm22, %zmm23
     add $192, BP
     add $32, AP
 .endm
