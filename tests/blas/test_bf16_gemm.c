@@ -89,7 +89,7 @@ static void shapes(void *ctx)
     /* m: the widening path up to 16, the blocked path beyond, MR = 8 +- 1; n: NR = 48 +- 1 */
     static const int64_t ms[] = {1, 2, 7, 8, 9, 16, 17, 33};
     static const int64_t ns[] = {1, 5, 47, 48, 49, 97};
-    static const int64_t ks[] = {1, 2, 3, 16, 17, 63, 1201};
+    static const int64_t ks[] = {1, 2, 3, 16, 17, 63, 2601}; /* 2601: three KC slices, the last odd */
     for (size_t mi = 0; mi < sizeof ms / sizeof ms[0]; mi++)
         for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
             for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
