@@ -70,7 +70,7 @@ GK_API gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a,
  * weight layout with activations already rounded to bf16 (gk_f32_to_bf16). Defined as the
  * products of the bf16 values (exact in f32) summed in f32 (src/scalar/lowp.c); error
  * |c - exact| <= (k + 2) * 2^-24 * sum_p |a_p b_p| on every path. Where the CPU has AVX512_BF16
- * and m > 16, vdpbf16ps computes it: that instruction flushes denormal inputs and partial sums
+ * and m > 8, vdpbf16ps computes it: that instruction flushes denormal inputs and partial sums
  * to zero (whatever MXCSR says), so bf16 denormals (|x| < 2^-126) count as 0 there and results
  * below 2^-126 may differ beyond that bound; elsewhere both operands are widened and multiplied
  * in f32. NaN and Inf propagate. C must not overlap A or B; k = 0 writes zeros. Thread-safe;

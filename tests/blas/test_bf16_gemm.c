@@ -1,5 +1,5 @@
 /* gk_gemm_bt_bf16bf16_f32 (bf16 A and B, f32 C) on every ISA level and path (the widening path;
- * on AVX512_BF16 CPUs the vdpbf16ps blocked path for m > 16) against a float64 reference of the
+ * on AVX512_BF16 CPUs the vdpbf16ps blocked path for m > 8) against a float64 reference of the
  * bf16 values: m, n, k = 0, 1, around the 8x48 tile, odd k, k across several KC slices, odd
  * leading dimensions, a large shape; Inf and NaN inputs; NaN-filled outputs with guards; 1 and 2
  * threads bitwise identical; bad input. Then gk_f32_to_bf16's rounding on exact cases and its
@@ -86,7 +86,7 @@ out:
 static void shapes(void *ctx)
 {
     (void)ctx;
-    /* m: the widening path up to 16, the blocked path beyond, MR = 8 +- 1; n: NR = 48 +- 1 */
+    /* m: the widening path up to 8, the blocked path beyond (MR = 8 +- 1); n: NR = 48 +- 1 */
     static const int64_t ms[] = {1, 2, 7, 8, 9, 16, 17, 33};
     static const int64_t ns[] = {1, 5, 47, 48, 49, 97};
     static const int64_t ks[] = {1, 2, 3, 16, 17, 63, 2601}; /* 2601: three KC slices, the last odd */

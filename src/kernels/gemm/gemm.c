@@ -552,8 +552,11 @@ static gk_status GK_FN(gk_gemm_bt_bf16bf16)(int64_t m, int64_t n, int64_t k, con
 /* With AVX512_BF16, the blocked path on panels packed in k pairs (pack_bf16.h) with the
  * vdpbf16ps micro-kernel: twice the f32 FMA rate. Up to BF16_WIDEN_MAX_M rows the widening
  * path runs instead: there B is streamed once without packing (GEMV and the skinny dot-product
- * kernel), which is what bounds small m, while the blocked path would pack all of B per call. */
-enum { BF16_WIDEN_MAX_M = 16 };
+ * kernel), which is what bounds small m, while the blocked path packs all of B per call.
+ * Measured on Zen 5 (N = K = 4096, 1 thread, best of 5, a noisy machine): widening 3.2 ms at
+ * m = 8, 4.6 at m = 12, 5.1 at m = 16; blocked 4.2 ms at m = 17, about flat below (B's packing
+ * dominates), so the crossover is near m = 10. */
+enum { BF16_WIDEN_MAX_M = 8 };
 
 /* KC slices of 6x the profile's KC elements (3x its steps: k pairs). Each slice reads and
  * writes all of C once, and at the f32 slice's cache footprint (2x KC elements) those passes

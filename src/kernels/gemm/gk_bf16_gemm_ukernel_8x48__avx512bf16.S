@@ -6,7 +6,7 @@
  * pair per row), 24 vdpbf16ps: each lane adds two products, so one instruction does the work of
  * two FMAs, and the tile's loads per FLOP are half of the f32 kernel's. The same 8x48 shape as
  * the f32 AVX-512 kernel, so the driver's MR/NR and blocking serve both. Only packed panels are
- * taken: A needs no row pointers, and every row is computed (the blocked path has m > 16, edge
+ * taken: A needs no row pointers, and every row is computed (the blocked path has m > 8, edge
  * tiles are rare); rows >= m and columns >= n are never stored (opmasks k1..k3 select the first
  * n columns; masked-out lanes are neither read nor written). Uses only caller-saved registers. */
 
