@@ -45,8 +45,11 @@
     DOT3 %zmm30, \c9, \c10, \c11
 .endm
 
-/* One k pair for all eight rows (`rows` is the shared k loop's parameter, always 8 here). */
+/* One k pair for all eight rows (`rows` is the shared k loop's parameter: always 8 here). */
 .macro KSTEP rows
+    .ifne \rows - 8
+    .error "the bf16 kernel computes all eight rows"
+    .endif
     vmovups (BP), %zmm24
     vmovups 64(BP), %zmm25
     vmovups 128(BP), %zmm26
