@@ -2,8 +2,10 @@
  * on AVX512_BF16 CPUs the vdpbf16ps blocked path for m > 8) against a float64 reference of the
  * bf16 values: m, n, k = 0, 1, around the 8x48 tile, odd k, k across several KC slices, odd
  * leading dimensions, a large shape; Inf and NaN inputs; NaN-filled outputs with guards; 1 and 2
- * threads bitwise identical; bad input. Then gk_f32_to_bf16's rounding on exact cases and its
- * entry against the scalar definition.
+ * threads bitwise identical; bad input. The AVX-512 level as registered for a CPU without
+ * AVX512_BF16 (the emulated Cannon Lake) must not pick the vdpbf16ps path, and still computes
+ * the product. Then gk_f32_to_bf16's rounding on exact cases and its entry against the scalar
+ * definition.
  * Tolerance: |c - ref| <= (k + 2) * 2^-24 * sum_p |a_p b_p|. The products of two bf16 values
  * are exact in f32 and every path adds them to an f32 sum one rounding at a time (the widening
  * path by FMA, vdpbf16ps two products per lane per step, RNE), so the bound of any summation
@@ -16,6 +18,8 @@
 
 #include "gk/ops.h"
 #include "gk_test.h"
+#include "ops/dispatch.h"
+#include "runtime/cpu.h"
 #include "scalar/scalar.h"
 
 static gk_rng rng;
@@ -126,6 +130,41 @@ static void threads(void *ctx)
     }
 }
 
+/* The AVX-512 table built for this CPU's features less AVX512_BF16 (as dispatch builds it on
+ * an AVX-512 CPU without it): the bf16 x bf16 entry is another function than the BF16 table's,
+ * and its result on a blocked-path shape (m > 8) is right. */
+static void no_bf16_fallback(void)
+{
+    const struct gk_device_profile *d = gk_cpu();
+    const gk_kernel_table *native;
+    if (!(d->features & GK_FEAT_AVX512F) || gk_dispatch_isa(GK_ISA_AVX512, &native) != GK_OK) {
+        printf("SKIP no_bf16_fallback: the CPU lacks AVX-512F\n");
+        return;
+    }
+    uint32_t f = d->features & ~(uint32_t)GK_FEAT_AVX512BF16;
+    gk_kernel_table t = gk_kernels_ref;
+    gk_register_kernels_avx2(&t, f);
+    gk_register_kernels_avx512(&t, f);
+    if (d->features & GK_FEAT_AVX512BF16)
+        CHECK(t.gemm_bt_bf16bf16 != native->gemm_bt_bf16bf16, "without AVX512_BF16 the vdpbf16ps path was registered");
+    enum { M = 40, N = 60, K = 41 };
+    static uint16_t a[M * K], b[N * K];
+    static float c[M * N];
+    fill(a, M * K);
+    fill(b, N * K);
+    CHECK_STATUS(t.gemm_bt_bf16bf16(M, N, K, a, K, b, K, c, N), GK_OK);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double s = 0, mag = 0;
+            for (int p = 0; p < K; p++) {
+                s += bf(a[i * K + p]) * bf(b[j * K + p]);
+                mag += fabs(bf(a[i * K + p]) * bf(b[j * K + p]));
+            }
+            CHECK(fabs(c[i * N + j] - s) <= (K + 2) * 0x1p-24 * mag, "fallback C[%d][%d] = %.9g, want %.9g", i, j,
+                  c[i * N + j], s);
+        }
+}
+
 /* Bad input (DESIGN §10): GK_ERR_INVALID_ARG, nothing written. */
 static void bad_input(void)
 {
@@ -216,6 +255,7 @@ int main(void)
 {
     gk_rng_seed(&rng, 11);
     bad_input();
+    no_bf16_fallback();
     gk_test_for_each_isa(rounding, NULL);
     gk_test_for_each_isa(shapes, NULL);
     gk_test_for_each_isa(threads, NULL);
