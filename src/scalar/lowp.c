@@ -5,6 +5,7 @@
  * of two bf16 values is exact in f32). */
 #include <string.h>
 
+#include "scalar/bf16_round.h"
 #include "scalar/scalar.h"
 
 float gk_scalar_bf16_to_f32(uint16_t h)
@@ -38,9 +39,7 @@ uint16_t gk_scalar_f32_to_bf16(float x)
 {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (uint16_t)((u >> 16) | 0x0040u);
-    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    return gk_bf16_round(u);
 }
 
 static inline __attribute__((always_inline)) float widen(int bf16, uint16_t h)
