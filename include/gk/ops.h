@@ -78,7 +78,7 @@ GK_API gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a,
  * ld too small, sizes that overflow, overlap; nothing written), GK_ERR_NO_MEMORY. */
 GK_API gk_status gk_gemm_bt_bf16bf16_f32(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
                                          const uint16_t *b, int64_t ldb, float *c, int64_t ldc);
-/* y[i] = x[i] rounded to bf16 (round to nearest, ties to even; values beyond the largest bf16
+/* y[i] = x[i] rounded to bf16 (round to nearest, ties to even; values that round past the largest bf16
  * become +-Inf; a NaN stays a NaN, quieted, with its sign and top payload bits). Exact for
  * values bf16 can hold, subnormals included. y must not overlap x. Thread-safe; errors:
  * GK_ERR_INVALID_ARG (NULL with n > 0, n < 0, overlap; nothing written). */
