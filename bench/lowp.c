@@ -2,7 +2,12 @@
  * gk_gemm_bt_bf16/_f16) at LLaMA-7B shapes. Weights stream cold (rotated copies over 4x the
  * LLC); the limit is the roofline on the 16-bit weight bytes. For comparison in the same run:
  * our f32 kernel and each peer's f32 GEMV/GEMM on the same shape (f32 weights, twice the bytes),
- * which is what a caller without 16-bit kernels would run. */
+ * which is what a caller without 16-bit kernels would run.
+ * gemm_bt_bf16bf16 (bf16 activations and weights, f32 output) is compute-bound at the prefill
+ * and square shapes it is timed on, so it runs hot (one copy, as GEMM benchmarks do) against
+ * the f32 peak: vdpbf16ps can reach 200% of it. Beside it, gk_gemm_bt_f32 on the same shape:
+ * the harness's ratio column on that row is the bf16 speed-up. No peer row: oneDNN's bf16
+ * matmul needs its primitive API, MKL's cblas_gemm_bf16bf16f32 is not installed here. */
 #include <string.h>
 
 #include "bench.h"
@@ -61,6 +66,54 @@ static void fill_weights(uint16_t *w, float *wf, int64_t count, int bf16, uint64
     }
 }
 
+typedef struct bf16_arg {
+    int64_t m, n, k;
+    uint16_t *a, *b;
+    float *af, *bf, *c;
+} bf16_arg;
+
+static int run_bf16bf16(void *p)
+{
+    const bf16_arg *g = p;
+    return gk_gemm_bt_bf16bf16_f32(g->m, g->n, g->k, g->a, g->k, g->b, g->k, g->c, g->n) != GK_OK;
+}
+
+static int run_bf16bf16_f32(void *p)
+{
+    const bf16_arg *g = p;
+    return gk_gemm_bt_f32(g->m, g->n, g->k, g->af, g->k, g->bf, g->k, g->c, g->n) != GK_OK;
+}
+
+static void bf16bf16_cases(gk_bench_ctx *ctx)
+{
+    static const int64_t shapes[][3] = {{128, 4096, 4096}, {512, 4096, 4096}, {2048, 2048, 2048}};
+    int nshapes = gk_bench_quick(ctx) ? 1 : 3;
+    for (int s = 0; s < nshapes; s++) {
+        int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        gk_bench_case c = {.suite = "lowp", .op = "gemm_bt_bf16bf16", .limit = GK_LIMIT_COMPUTE};
+        snprintf(c.shape, sizeof c.shape, "M=%lld N=%lld K=%lld", (long long)m, (long long)n, (long long)k);
+        c.flops = 2.0 * (double)m * (double)n * (double)k;
+        c.bytes = 2.0 * ((double)m * (double)k + (double)n * (double)k) + 4.0 * (double)m * (double)n;
+        if (!gk_bench_selected(ctx, &c))
+            continue;
+        bf16_arg g = {m, n, k, gk_bench_alloc((size_t)(m * k) * 2), gk_bench_alloc((size_t)(n * k) * 2),
+                      gk_bench_alloc((size_t)(m * k) * 4), gk_bench_alloc((size_t)(n * k) * 4),
+                      gk_bench_alloc((size_t)(m * n) * 4)};
+        gk_bench_fill_f32(g.af, (size_t)(m * k), 3);
+        gk_bench_fill_f32(g.bf, (size_t)(n * k), 4);
+        gk_f32_to_bf16(m * k, g.af, g.a); /* valid arguments: cannot fail */
+        gk_f32_to_bf16(n * k, g.bf, g.b);
+        gk_bench_run(ctx, &c, "gk", run_bf16bf16, &g);
+        gk_bench_run(ctx, &c, "gk f32 (gemm_bt_f32)", run_bf16bf16_f32, &g);
+        gk_bench_end_case(ctx);
+        gk_bench_free(g.a);
+        gk_bench_free(g.b);
+        gk_bench_free(g.af);
+        gk_bench_free(g.bf);
+        gk_bench_free(g.c);
+    }
+}
+
 void gk_bench_suite_lowp(gk_bench_ctx *ctx)
 {
     static const int64_t shapes[][3] = {{1, 4096, 4096}, {8, 4096, 4096}, {32, 4096, 4096}, {1, 11008, 4096}};
@@ -110,4 +163,5 @@ void gk_bench_suite_lowp(gk_bench_ctx *ctx)
             gk_bench_free(g.x);
             gk_bench_free(g.y);
         }
+    bf16bf16_cases(ctx);
 }

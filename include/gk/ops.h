@@ -65,6 +65,25 @@ GK_API gk_status gk_gemm_bt_bf16(int64_t m, int64_t n, int64_t k, const float *a
 GK_API gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
                                 int64_t ldb, float *c, int64_t ldc);
 
+/* ---- bf16 activations and weights, f32 output (MKL's cblas_gemm_bf16bf16f32 form) ----------
+ * C (m-by-n f32, ldc >= n) = A (m-by-k bf16, lda >= k) B^T, B n-by-k bf16 (ldb >= k): the LLM
+ * weight layout with activations already rounded to bf16 (gk_f32_to_bf16). Defined as the
+ * products of the bf16 values (exact in f32) summed in f32 (src/scalar/lowp.c); error
+ * |c - exact| <= (k + 2) * 2^-24 * sum_p |a_p b_p| on every path. Where the CPU has AVX512_BF16
+ * and m > 8, vdpbf16ps computes it: that instruction flushes denormal inputs and partial sums
+ * to zero (whatever MXCSR says), so bf16 denormals (|x| < 2^-126) count as 0 there and results
+ * below 2^-126 may differ beyond that bound; elsewhere both operands are widened and multiplied
+ * in f32. NaN and Inf propagate. C must not overlap A or B; k = 0 writes zeros. Thread-safe;
+ * bitwise identical for any thread count. Errors: GK_ERR_INVALID_ARG (NULL, negative sizes,
+ * ld too small, sizes that overflow, overlap; nothing written), GK_ERR_NO_MEMORY. */
+GK_API gk_status gk_gemm_bt_bf16bf16_f32(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                                         const uint16_t *b, int64_t ldb, float *c, int64_t ldc);
+/* y[i] = x[i] rounded to bf16 (round to nearest, ties to even; values that round past the largest bf16
+ * become +-Inf; a NaN stays a NaN, quieted, with its sign and top payload bits). Exact for
+ * values bf16 can hold, subnormals included. y must not overlap x. Thread-safe; errors:
+ * GK_ERR_INVALID_ARG (NULL with n > 0, n < 0, overlap; nothing written). */
+GK_API gk_status gk_f32_to_bf16(int64_t n, const float *x, uint16_t *y);
+
 /* ---- activations over n contiguous elements (y may alias x exactly) ------------------------- */
 GK_API gk_status gk_silu_f32(int64_t n, const float *x, float *y);      /* x / (1 + exp(-x)) */
 GK_API gk_status gk_gelu_tanh_f32(int64_t n, const float *x, float *y); /* tanh approximation */

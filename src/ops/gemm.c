@@ -17,11 +17,11 @@ static void fill_c(int64_t m, int64_t n, const float *bias, float *c, int64_t ld
 }
 
 /* trans_b = 0: B is k-by-n; 1: n-by-k. C must not overlap A, B or bias. */
-gk_status gk_ops_gemm_shape(const char *fn, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+gk_status gk_ops_gemm_shape(const char *fn, int trans_b, int64_t m, int64_t n, int64_t k, gk_region ra,
                             int64_t lda, gk_region rb, int64_t ldb, gk_region rbias, const float *bias, float *c,
                             int64_t ldc, int *done)
 {
-    gk_region ra = gk_matrix("a", a, m, k, lda), rc = gk_matrix("c", c, m, n, ldc);
+    gk_region rc = gk_matrix("c", c, m, n, ldc);
     *done = 1;
     GK_TRY(gk_check_size(fn, "m", m));
     GK_TRY(gk_check_size(fn, "n", n));
@@ -57,7 +57,8 @@ static gk_status gemm_any(const char *fn, int trans_b, int64_t m, int64_t n, int
     gk_region rb = trans_b ? gk_matrix("b", b, n, k, ldb) : gk_matrix("b", b, k, n, ldb);
     gk_region rbias = gk_vector("bias", bias, need_bias && m > 0 ? n : 0);
     int done;
-    GK_TRY(gk_ops_gemm_shape(fn, trans_b, m, n, k, a, lda, rb, ldb, rbias, bias, c, ldc, &done));
+    GK_TRY(gk_ops_gemm_shape(fn, trans_b, m, n, k, gk_matrix("a", a, m, k, lda), lda, rb, ldb, rbias, bias, c, ldc,
+                             &done));
     if (done)
         return GK_OK;
     GK_TRY(gk_dispatch(&t));

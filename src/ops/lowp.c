@@ -1,6 +1,7 @@
-/* Public entry points of the bf16 / f16 weight operators: validation (DESIGN §10), then the
- * active kernel table. GEMV splits output rows across threads in fixed chunks (rows are
- * independent: any split, same bits); gemm_bt threads inside the kernel like the f32 GEMMs. */
+/* Public entry points of the bf16 / f16 operators: validation (DESIGN §10), then the active
+ * kernel table. GEMV and the f32 -> bf16 conversion split their outputs across threads in fixed
+ * chunks (outputs are independent: any split, same bits); the gemm_bt entries thread inside the
+ * kernel like the f32 GEMMs. */
 #include "gk/ops.h"
 #include "ops/dispatch.h"
 #include "ops/split.h"
@@ -59,8 +60,8 @@ static gk_status gemm_bt_lowp(const char *fn, int bf16, int64_t m, int64_t n, in
 {
     const gk_kernel_table *t;
     int done;
-    GK_TRY(gk_ops_gemm_shape(fn, 1, m, n, k, a, lda, half_matrix("b", b, n, k, ldb), ldb, gk_vector("bias", NULL, 0),
-                             NULL, c, ldc, &done));
+    GK_TRY(gk_ops_gemm_shape(fn, 1, m, n, k, gk_matrix("a", a, m, k, lda), lda, half_matrix("b", b, n, k, ldb), ldb,
+                             gk_vector("bias", NULL, 0), NULL, c, ldc, &done));
     if (done)
         return GK_OK;
     GK_TRY(gk_dispatch(&t));
@@ -77,4 +78,48 @@ gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a, int64_
                          int64_t ldb, float *c, int64_t ldc)
 {
     return gemm_bt_lowp("gk_gemm_bt_f16", 0, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+gk_status gk_gemm_bt_bf16bf16_f32(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda, const uint16_t *b,
+                                  int64_t ldb, float *c, int64_t ldc)
+{
+    static const char fn[] = "gk_gemm_bt_bf16bf16_f32";
+    const gk_kernel_table *t;
+    int done;
+    GK_TRY(gk_ops_gemm_shape(fn, 1, m, n, k, half_matrix("a", a, m, k, lda), lda, half_matrix("b", b, n, k, ldb), ldb,
+                             gk_vector("bias", NULL, 0), NULL, c, ldc, &done));
+    if (done)
+        return GK_OK;
+    GK_TRY(gk_dispatch(&t));
+    return t->gemm_bt_bf16bf16(m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+typedef struct {
+    void (*cvt)(int64_t n, const float *x, uint16_t *y);
+    const float *x;
+    uint16_t *y;
+} narrow_ctx;
+
+static void narrow_task(void *p, int64_t b, int64_t e, int tid)
+{
+    narrow_ctx *c = p;
+    (void)tid;
+    c->cvt(e - b, c->x + b, c->y + b);
+}
+
+gk_status gk_f32_to_bf16(int64_t n, const float *x, uint16_t *y)
+{
+    static const char fn[] = "gk_f32_to_bf16";
+    const gk_kernel_table *t;
+    gk_region rx = gk_vector("x", x, n), ry = half_matrix("y", y, 1, n, n);
+    GK_TRY(gk_check_size(fn, "n", n));
+    GK_TRY(gk_check_region(fn, &rx));
+    GK_TRY(gk_check_region(fn, &ry));
+    GK_TRY(gk_check_overlap(fn, &ry, &rx, 0));
+    if (n == 0)
+        return GK_OK;
+    GK_TRY(gk_dispatch(&t));
+    narrow_ctx c = {t->f32_to_bf16, x, y};
+    gk_ops_run(n, GK_OPS_CHUNK, 6, narrow_task, &c);
+    return GK_OK;
 }

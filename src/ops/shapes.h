@@ -23,9 +23,9 @@ static inline int64_t gk_ops_gemv_grain(int64_t k)
 gk_status gk_ops_gemv_shape(const char *fn, int64_t n, int64_t k, gk_region ra, int64_t lda, const float *x,
                             float *y, int *done);
 
-/* C (m-by-n, ldc) = A (m-by-k, lda) B (+ bias): rb is B's region (k-by-n, or n-by-k when
- * trans_b) and rbias the bias vector's (empty when there is no bias). */
-gk_status gk_ops_gemm_shape(const char *fn, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+/* C (m-by-n, ldc) = A (m-by-k, lda) B (+ bias): ra is A's region (m-by-k), rb B's (k-by-n, or
+ * n-by-k when trans_b) and rbias the bias vector's (empty when there is no bias). */
+gk_status gk_ops_gemm_shape(const char *fn, int trans_b, int64_t m, int64_t n, int64_t k, gk_region ra,
                             int64_t lda, gk_region rb, int64_t ldb, gk_region rbias, const float *bias, float *c,
                             int64_t ldc, int *done);
 

@@ -1,8 +1,11 @@
-/* Scalar definitions of the bf16 / f16 weight operators: GEMV and C = A B^T with 16-bit weights,
- * f32 activations and output. A weight is widened to f32 exactly, then the f32 definitions'
- * arithmetic applies unchanged (sequential float accumulation in k order from +0). */
+/* Scalar definitions of the bf16 / f16 operators: GEMV and C = A B^T with 16-bit weights, f32
+ * activations and output; C = A B^T with bf16 A and B; the conversions between f32 and the
+ * 16-bit formats. A 16-bit value is widened to f32 exactly, then the f32 definitions'
+ * arithmetic applies unchanged (sequential float accumulation in k order from +0; the product
+ * of two bf16 values is exact in f32). */
 #include <string.h>
 
+#include "scalar/bf16_round.h"
 #include "scalar/scalar.h"
 
 float gk_scalar_bf16_to_f32(uint16_t h)
@@ -30,9 +33,24 @@ float gk_scalar_f16_to_f32(uint16_t h)
     return f;
 }
 
+/* f32 -> bf16, round to nearest even; NaN stays NaN (quieted, sign and top payload bits kept);
+ * values that round past the largest bf16 become infinity; subnormals round like any value. */
+uint16_t gk_scalar_f32_to_bf16(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return gk_bf16_round(u);
+}
+
 static inline __attribute__((always_inline)) float widen(int bf16, uint16_t h)
 {
     return bf16 ? gk_scalar_bf16_to_f32(h) : gk_scalar_f16_to_f32(h);
+}
+
+/* Element i of A: f32, or bf16 widened (a_bf16). */
+static inline __attribute__((always_inline)) float a_elem(int a_bf16, const void *a, int64_t i)
+{
+    return a_bf16 ? gk_scalar_bf16_to_f32(((const uint16_t *)a)[i]) : ((const float *)a)[i];
 }
 
 static inline __attribute__((always_inline)) void gemv_body(int bf16, int64_t n, int64_t k, const uint16_t *a,
@@ -46,15 +64,15 @@ static inline __attribute__((always_inline)) void gemv_body(int bf16, int64_t n,
     }
 }
 
-static inline __attribute__((always_inline)) void gemm_bt_body(int bf16, int64_t m, int64_t n, int64_t k,
-                                                                const float *a, int64_t lda, const uint16_t *b,
-                                                                int64_t ldb, float *c, int64_t ldc)
+static inline __attribute__((always_inline)) void gemm_bt_body(int a_bf16, int bf16, int64_t m, int64_t n,
+                                                                int64_t k, const void *a, int64_t lda,
+                                                                const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
 {
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
             float acc = 0.0f;
             for (int64_t p = 0; p < k; p++)
-                acc += a[i * lda + p] * widen(bf16, b[j * ldb + p]);
+                acc += a_elem(a_bf16, a, i * lda + p) * widen(bf16, b[j * ldb + p]);
             c[i * ldc + j] = acc;
         }
 }
@@ -71,12 +89,12 @@ void gk_scalar_gemv_f16(int64_t n, int64_t k, const uint16_t *a, const float *x,
 
 void gk_scalar_gemm_bt_bf16(int64_t m, int64_t n, int64_t k, const float *a, const uint16_t *b, float *c)
 {
-    gemm_bt_body(1, m, n, k, a, k, b, k, c, n);
+    gemm_bt_body(0, 1, m, n, k, a, k, b, k, c, n);
 }
 
 void gk_scalar_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a, const uint16_t *b, float *c)
 {
-    gemm_bt_body(0, m, n, k, a, k, b, k, c, n);
+    gemm_bt_body(0, 0, m, n, k, a, k, b, k, c, n);
 }
 
 void gk_scalar_gemv_bf16_ld(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y)
@@ -92,11 +110,22 @@ void gk_scalar_gemv_f16_ld(int64_t n, int64_t k, const uint16_t *a, int64_t lda,
 void gk_scalar_gemm_bt_bf16_ld(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
                                int64_t ldb, float *c, int64_t ldc)
 {
-    gemm_bt_body(1, m, n, k, a, lda, b, ldb, c, ldc);
+    gemm_bt_body(0, 1, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 void gk_scalar_gemm_bt_f16_ld(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
                               int64_t ldb, float *c, int64_t ldc)
 {
-    gemm_bt_body(0, m, n, k, a, lda, b, ldb, c, ldc);
+    gemm_bt_body(0, 0, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+void gk_scalar_gemm_bt_bf16bf16(int64_t m, int64_t n, int64_t k, const uint16_t *a, const uint16_t *b, float *c)
+{
+    gemm_bt_body(1, 1, m, n, k, a, k, b, k, c, n);
+}
+
+void gk_scalar_gemm_bt_bf16bf16_ld(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                                   const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    gemm_bt_body(1, 1, m, n, k, a, lda, b, ldb, c, ldc);
 }

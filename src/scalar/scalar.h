@@ -66,5 +66,11 @@ GK_API void gk_scalar_gemm_bt_bf16_ld(int64_t m, int64_t n, int64_t k, const flo
                                       int64_t ldb, float *c, int64_t ldc);
 GK_API void gk_scalar_gemm_bt_f16_ld(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
                                      int64_t ldb, float *c, int64_t ldc);
+/* bf16 A and B: both widen exactly, products and sums as above */
+GK_API void gk_scalar_gemm_bt_bf16bf16(int64_t m, int64_t n, int64_t k, const uint16_t *a, const uint16_t *b, float *c);
+GK_API void gk_scalar_gemm_bt_bf16bf16_ld(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                                          const uint16_t *b, int64_t ldb, float *c, int64_t ldc);
+/* f32 -> bf16: round to nearest even, NaN quieted, overflow to infinity */
+GK_API uint16_t gk_scalar_f32_to_bf16(float x);
 
 #endif

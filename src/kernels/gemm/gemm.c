@@ -1,5 +1,6 @@
 /* The f32 GEMM family for one ISA (a template compiled per ISA by gk_isa_template): the blocked
- * BLIS driver, the skinny path, pack_b / gemm_prepacked, gemm_bt with bf16 / f16 B, and their
+ * BLIS driver, the skinny path, pack_b / gemm_prepacked, gemm_bt with bf16 / f16 B, gemm_bt with
+ * bf16 A and B (vdpbf16ps on the blocked path where AVX512_BF16 is present), and their
  * registration.
  *
  * Paths (thresholds from the DeviceProfile, docs/GEMM.md):
@@ -22,6 +23,7 @@
 #include "kernels/blas/gemv.h"
 #include "kernels/blas/widen.h"
 #include "kernels/gemm/pack.h"
+#include "kernels/gemm/pack_bf16.h"
 #include "kernels/gemm/scratch.h"
 #include "kernels/gemm/skinny_bt.h"
 #include "kernels/gemm/ukernel.h"
@@ -70,12 +72,14 @@ static int64_t balance(int64_t extent, int64_t max, int64_t mult)
 
 /* The profile's cache-derived block sizes, fitted to this ISA's tile (the profile's MR/NR are
  * those of the best ISA, which may not be the active one) and balanced over the problem. KC
- * depends on k only, so the summation order of every C element depends on the shape alone. */
-static blocking get_blocking(int64_t m, int64_t n, int64_t k)
+ * depends on k only, so the summation order of every C element depends on the shape alone.
+ * kscale: the KC slice is up to kscale times the profile's (1 for f32; the bf16 kind's own
+ * factor, measured), a multiple of 4*kscale elements. */
+static blocking get_blocking(int64_t m, int64_t n, int64_t k, int kscale)
 {
     const struct gk_device_profile *d = gk_cpu();
     blocking bl;
-    bl.kc = balance(k, clamp_round(d->gemm_kc, 64, KC_MAX, 8), 4);
+    bl.kc = balance(k, kscale * clamp_round(d->gemm_kc, 64, KC_MAX, 8), 4 * kscale);
     bl.mc = balance(m, clamp_round(d->gemm_mc, MR, 4096, MR), MR);
     bl.nc = balance(n, clamp_round(d->gemm_nc, NR, 1 << 16, NR), NR);
     return bl;
@@ -83,10 +87,11 @@ static blocking get_blocking(int64_t m, int64_t n, int64_t k)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* Where B comes from: the caller's matrix (row-major k-by-n, or n-by-k when trans) or a packed
- * buffer in pack_b's layout (KC slices of npad = panels*NR columns each). */
+/* Where B comes from: the caller's matrix (row-major k-by-n, or n-by-k when trans; f32, or
+ * bf16 for the bf16 kind of the blocked path) or a packed buffer in pack_b's layout (KC slices
+ * of npad = panels*NR columns each). */
 typedef struct bsrc {
-    const float *b;
+    const void *b;
     int64_t ldb;
     int trans;
     const float *packed;
@@ -204,22 +209,61 @@ static void gemm_skinny(int64_t m, int64_t n, int64_t k, int64_t kc, const float
 
 /* ---- blocked path ------------------------------------------------------------------------ */
 
+struct blocked_kind;
+
 typedef struct blocked_ctx {
+    const struct blocked_kind *kind;
     int64_t m, n, k;
-    const float *a;
+    const void *a;
     int64_t lda;
     bsrc bs;
     const float *bias;
     float *c;
     int64_t ldc;
     blocking bl;
-    /* the current NC x KC block */
-    int64_t j0, nc, k0, kc;
-    const float *bp;
+    /* the current NC x KC block: kc elements of k in ks packed steps */
+    int64_t j0, nc, k0, kc, ks;
+    const float *bp; /* packed panels in 4-byte steps (f32 elements or bf16 pairs) */
     float *bbuf;  /* packed B of the current block (when B is not prepacked) */
     int64_t groups, panels_per_group;
     int no_memory; /* set by a task that could not get its A buffer */
 } blocked_ctx;
+
+/* What the blocked path multiplies: its packing and its micro-kernel call. Packed panels are
+ * counted in 4-byte steps, kstep elements of k each (an f32, or a pair of bf16), so the loops,
+ * buffers and threading below serve every kind. */
+typedef struct blocked_kind {
+    int kstep;
+    /* panels of columns j .. j+cols-1 of the current KC slice of B, kc steps apart */
+    void (*pack_b)(const blocked_ctx *x, int64_t j, int64_t cols, float *dst);
+    /* one MR-row panel of rows i .. i+rows-1 of A's current KC slice */
+    void (*pack_a)(const blocked_ctx *x, int64_t i, int64_t rows, float *dst);
+    /* the rows-by-cols tile of C at (i, j) from packed panels ap and bp */
+    void (*tile)(const blocked_ctx *x, const float *ap, const float *bp, int64_t i, int64_t j, int64_t rows,
+                 int64_t cols);
+} blocked_kind;
+
+static void pack_b_f32(const blocked_ctx *x, int64_t j, int64_t cols, float *dst)
+{
+    if (x->bs.trans)
+        gk_pack_b_bt(x->bs.b, x->bs.ldb, x->k0, x->kc, j, cols, NR, dst);
+    else
+        gk_pack_b_nn(x->bs.b, x->bs.ldb, x->k0, x->kc, j, cols, NR, dst);
+}
+
+static void pack_a_f32(const blocked_ctx *x, int64_t i, int64_t rows, float *dst)
+{
+    gk_pack_a_panel(x->a, x->lda, i, rows, x->k0, x->kc, MR, dst);
+}
+
+static void tile_f32(const blocked_ctx *x, const float *ap, const float *bp, int64_t i, int64_t j, int64_t rows,
+                     int64_t cols)
+{
+    run_ukernel(ap, 1, MR, bp, NR, x->c + i * x->ldc + j, x->ldc, rows, cols, x->kc, x->bias ? x->bias + j : NULL,
+                x->k0 > 0);
+}
+
+static const blocked_kind f32_kind = {1, pack_b_f32, pack_a_f32, tile_f32};
 
 /* Panels packed per task: enough row length for the packing to stream B. */
 enum { PACK_PANELS = 8 };
@@ -230,11 +274,7 @@ static void pack_b_task(void *vctx, int64_t begin, int64_t end, int tid)
     (void)tid;
     int64_t jp0 = begin * PACK_PANELS, jp1 = min64(end * PACK_PANELS, cdiv(x->nc, NR));
     int64_t j = x->j0 + jp0 * NR, cols = min64(jp1 * NR, x->nc) - jp0 * NR;
-    float *dst = x->bbuf + jp0 * x->kc * NR;
-    if (x->bs.trans)
-        gk_pack_b_bt(x->bs.b, x->bs.ldb, x->k0, x->kc, j, cols, NR, dst);
-    else
-        gk_pack_b_nn(x->bs.b, x->bs.ldb, x->k0, x->kc, j, cols, NR, dst);
+    x->kind->pack_b(x, j, cols, x->bbuf + jp0 * x->ks * NR);
 }
 
 /* Each call takes its own A buffer from the scratch cache (not one per thread id: the thread
@@ -244,7 +284,7 @@ static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     blocked_ctx *x = vctx;
     (void)tid;
-    float *ap = gk_gemm_scratch_get((size_t)(x->bl.mc * x->kc) * sizeof(float));
+    float *ap = gk_gemm_scratch_get((size_t)(x->bl.mc * x->ks) * sizeof(float));
     if (!ap) {
         __atomic_store_n(&x->no_memory, 1, __ATOMIC_RELAXED);
         return;
@@ -257,29 +297,29 @@ static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
         int64_t jp0 = g * x->panels_per_group, jp1 = min64(jp0 + x->panels_per_group, npanels);
         if (i0 != packed_i0) {
             for (int64_t ir = 0; ir < mcur; ir += MR)
-                gk_pack_a_panel(x->a, x->lda, i0 + ir, min64(MR, mcur - ir), x->k0, x->kc, MR, ap + ir * x->kc);
+                x->kind->pack_a(x, i0 + ir, min64(MR, mcur - ir), ap + ir * x->ks);
             packed_i0 = i0;
         }
         for (int64_t jp = jp0; jp < jp1; jp++) {
             int64_t j = x->j0 + jp * NR, ncur = min64(NR, x->n - j);
-            const float *bp = x->bp + jp * x->kc * NR;
+            const float *bp = x->bp + jp * x->ks * NR;
             for (int64_t ir = 0; ir < mcur; ir += MR)
-                run_ukernel(ap + ir * x->kc, 1, MR, bp, NR, x->c + (i0 + ir) * x->ldc + j, x->ldc,
-                            min64(MR, mcur - ir), ncur, x->kc, x->bias ? x->bias + j : NULL, x->k0 > 0);
+                x->kind->tile(x, ap + ir * x->ks, bp, i0 + ir, j, min64(MR, mcur - ir), ncur);
         }
     }
     gk_gemm_scratch_put(ap);
 }
 
-static gk_status gemm_blocked(int64_t m, int64_t n, int64_t k, blocking bl, const float *a, int64_t lda, bsrc bs,
-                              const float *bias, float *c, int64_t ldc)
+static gk_status gemm_blocked(const blocked_kind *kind, int64_t m, int64_t n, int64_t k, blocking bl, const void *a,
+                              int64_t lda, bsrc bs, const float *bias, float *c, int64_t ldc)
 {
-    blocked_ctx x = {.m = m, .n = n, .k = k, .a = a, .lda = lda, .bs = bs, .bias = bias, .c = c, .ldc = ldc, .bl = bl};
+    blocked_ctx x = {.kind = kind, .m = m, .n = n, .k = k, .a = a, .lda = lda, .bs = bs, .bias = bias, .c = c,
+                     .ldc = ldc, .bl = bl};
     int parallel = worth_threads(m, n, k);
     int threads = parallel ? gk_pool_threads() : 1;
-    int64_t mblocks = cdiv(m, bl.mc);
+    int64_t mblocks = cdiv(m, bl.mc), ks_max = cdiv(bl.kc, kind->kstep);
     void *bbuf = NULL;
-    if (!bs.packed && !(bbuf = gk_gemm_scratch_get((size_t)cdiv(min64(bl.nc, n), NR) * NR * (size_t)bl.kc * sizeof(float))))
+    if (!bs.packed && !(bbuf = gk_gemm_scratch_get((size_t)cdiv(min64(bl.nc, n), NR) * NR * (size_t)ks_max * sizeof(float))))
         return gk_fail(GK_ERR_NO_MEMORY, "gemm: out of memory for the packed B block");
     x.bbuf = bbuf;
     for (x.j0 = 0; x.j0 < n; x.j0 += bl.nc) {
@@ -291,6 +331,7 @@ static gk_status gemm_blocked(int64_t m, int64_t n, int64_t k, blocking bl, cons
         x.groups = cdiv(npanels, x.panels_per_group);
         for (x.k0 = 0; x.k0 < k; x.k0 += bl.kc) {
             x.kc = min64(bl.kc, k - x.k0);
+            x.ks = cdiv(x.kc, kind->kstep);
             if (bs.packed) {
                 x.bp = bs.packed + x.k0 * bs.npad + (x.j0 / NR) * x.kc * NR;
             } else {
@@ -312,14 +353,14 @@ static gk_status gemm_any(int64_t m, int64_t n, int64_t k, const float *a, int64
                           const float *bias, float *c, int64_t ldc)
 {
     const struct gk_device_profile *d = gk_cpu();
-    blocking bl = get_blocking(m, n, k);
+    blocking bl = get_blocking(m, n, k, 1);
     if (bs.packed)
         bl.kc = kc_packed;
     if (m <= d->skinny_max_m) {
         gemm_skinny(m, n, k, bl.kc, a, lda, bs, bias, c, ldc);
         return GK_OK;
     }
-    return gemm_blocked(m, n, k, bl, a, lda, bs, bias, c, ldc);
+    return gemm_blocked(&f32_kind, m, n, k, bl, a, lda, bs, bias, c, ldc);
 }
 
 /* M = 1 and skinny B^T run as row/column-split SIMD kernels: each task owns a fixed range of
@@ -498,6 +539,75 @@ static gk_status GK_FN(gk_gemm_bt_f16)(int64_t m, int64_t n, int64_t k, const fl
     return gemm_bt_lowp(0, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
+/* ---- bf16 A and B^T ----------------------------------------------------------------------
+ * The product of two bf16 values is exact in f32, so widening A and running the bf16-weight
+ * path on it (which widens B) computes the definition's products, accumulated in f32: this is
+ * the path of every level without AVX512_BF16, and of small m with it. */
+static gk_status GK_FN(gk_gemm_bt_bf16bf16)(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                                            const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    float *wide = gk_gemm_scratch_get((size_t)(m * k) * sizeof(float));
+    if (!wide)
+        return gk_fail(GK_ERR_NO_MEMORY, "gemm_bt_bf16bf16: out of memory for the widened A");
+    GK_FN(gk_widen_bf16_rows)(m, k, a, lda, wide);
+    gk_status s = gemm_bt_lowp(1, m, n, k, wide, k, b, ldb, c, ldc);
+    gk_gemm_scratch_put(wide);
+    return s;
+}
+
+#if defined(GK_TARGET_AVX512)
+/* With AVX512_BF16, the blocked path on panels packed in k pairs (pack_bf16.h) with the
+ * vdpbf16ps micro-kernel: twice the f32 FMA rate. Up to BF16_WIDEN_MAX_M rows the widening
+ * path runs instead: there B is streamed once without packing (GEMV and the skinny dot-product
+ * kernel), which is what bounds small m, while the blocked path packs all of B per call.
+ * Measured on Zen 5 (N = K = 4096, 1 thread, best of 5, a noisy machine): widening 3.2 ms at
+ * m = 8, 4.6 at m = 12, 5.1 at m = 16; blocked 4.2 ms at m = 17, about flat below (B's packing
+ * dominates), so the crossover is near m = 10. */
+enum { BF16_WIDEN_MAX_M = 8 };
+
+/* KC slices of 6x the profile's KC elements (3x its steps: k pairs). Each slice reads and
+ * writes all of C once, and at the f32 slice's cache footprint (2x KC elements) those passes
+ * cost 15-20%: measured on Zen 5 (KC 216, 1 thread, best of 3), M=512 N=K=4096 took 54.8 ms
+ * at 2x, 48.8 at 4x, 46.3 at 6x, 44.9 at 8x; 2048^3 52.1 / 46.3 / 43.0 / 43.0; M=128 12.5 /
+ * 12.7 / 13.0 / 13.0. The B micro-panel then streams from L2 (16 bytes per cycle at peak). */
+enum { BF16_KC_SCALE = 6 };
+
+static void pack_b_bf16(const blocked_ctx *x, int64_t j, int64_t cols, float *dst)
+{
+    const uint16_t *b = x->bs.b;
+    for (int64_t jp = 0; jp * NR < cols; jp++)
+        gk_pack_bf16_pairs(b + (j + jp * NR) * x->bs.ldb + x->k0, x->bs.ldb, x->kc, min64(NR, cols - jp * NR), NR,
+                           (uint32_t *)(dst + jp * x->ks * NR));
+}
+
+static void pack_a_bf16(const blocked_ctx *x, int64_t i, int64_t rows, float *dst)
+{
+    const uint16_t *a = x->a;
+    gk_pack_bf16_pairs(a + i * x->lda + x->k0, x->lda, x->kc, rows, MR, (uint32_t *)dst);
+}
+
+static void tile_bf16(const blocked_ctx *x, const float *ap, const float *bp, int64_t i, int64_t j, int64_t rows,
+                      int64_t cols)
+{
+    gk_bf16_ukernel_args args = {
+        .a = (const uint32_t *)ap, .b = (const uint32_t *)bp, .c = x->c + i * x->ldc + j, .kp = x->ks,
+        .ldc = x->ldc * 4, .m = rows, .n = cols, .accumulate = x->k0 > 0,
+    };
+    gk_bf16_gemm_ukernel_8x48__avx512bf16(&args);
+}
+
+static const blocked_kind bf16_kind = {2, pack_b_bf16, pack_a_bf16, tile_bf16};
+
+static gk_status gk_gemm_bt_bf16bf16_avx512bf16(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                                                const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    if (m <= BF16_WIDEN_MAX_M)
+        return GK_FN(gk_gemm_bt_bf16bf16)(m, n, k, a, lda, b, ldb, c, ldc);
+    bsrc bs = {b, ldb, 1, NULL, 0};
+    return gemm_blocked(&bf16_kind, m, n, k, get_blocking(m, n, k, BF16_KC_SCALE), a, lda, bs, NULL, c, ldc);
+}
+#endif
+
 typedef struct pack_all_ctx {
     int64_t k, n, kc, npad;
     const float *b;
@@ -526,7 +636,7 @@ static void pack_all_task(void *vctx, int64_t begin, int64_t end, int tid)
 static gk_status GK_FN(gk_pack_b_f32)(int64_t k, int64_t n, const float *b, int64_t ldb, int trans_b,
                                       struct gk_packed_b **out)
 {
-    int64_t npad = cdiv(n, NR) * NR, kc = get_blocking(1, n, k).kc;
+    int64_t npad = cdiv(n, NR) * NR, kc = get_blocking(1, n, k, 1).kc;
     struct gk_packed_b *pb;
     GK_TRY(gk_packed_b_new(ISA_LEVEL, k, n, (size_t)k * (size_t)npad * sizeof(float), &pb));
     pb->param[0] = NR;
@@ -551,6 +661,11 @@ static gk_status GK_FN(gk_gemm_prepacked_f32)(int64_t m, const float *a, int64_t
 void GK_FN(gk_register_gemm)(gk_kernel_table *t, uint32_t features)
 {
     (void)features;
+    t->gemm_bt_bf16bf16 = GK_FN(gk_gemm_bt_bf16bf16);
+#if defined(GK_TARGET_AVX512)
+    if (features & GK_FEAT_AVX512BF16) /* the avx512 level runs on CPUs without it too */
+        t->gemm_bt_bf16bf16 = gk_gemm_bt_bf16bf16_avx512bf16;
+#endif
     t->gemm = GK_FN(gk_gemm_f32);
     t->gemm_bt = GK_FN(gk_gemm_bt_f32);
     t->pack_b = GK_FN(gk_pack_b_f32);

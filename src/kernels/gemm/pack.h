@@ -19,13 +19,12 @@
  * streams in from memory. */
 #define GK_PACK_PREFETCH_ROWS 8
 
-/* 8x8 transpose: rows src[i*lds .. +8), i < 8, become rows dst[i*ldd .. +8). 256-bit AVX code,
- * shared by every x86 level this driver is compiled for (all of them have AVX2). */
-static inline void gk_transpose_8x8(const float *src, int64_t lds, float *dst, int64_t ldd)
+/* 8x8 transpose of 32-bit elements: loaded rows r[i], i < 8, become rows dst[i*ldd .. +8).
+ * 256-bit AVX code, shared by every x86 level this driver is compiled for (all of them have
+ * AVX2), and by the bf16 packing, which moves k pairs as 32-bit elements. */
+static inline void gk_transpose_8x8_rows(const __m256 r[8], float *dst, int64_t ldd)
 {
-    __m256 r[8], t[8], u[8];
-    for (int i = 0; i < 8; i++)
-        r[i] = _mm256_loadu_ps(src + i * lds);
+    __m256 t[8], u[8];
     for (int i = 0; i < 8; i += 2) {
         t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
         t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
@@ -40,6 +39,15 @@ static inline void gk_transpose_8x8(const float *src, int64_t lds, float *dst, i
         _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
         _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
     }
+}
+
+/* 8x8 transpose: rows src[i*lds .. +8), i < 8, become rows dst[i*ldd .. +8). */
+static inline void gk_transpose_8x8(const float *src, int64_t lds, float *dst, int64_t ldd)
+{
+    __m256 r[8];
+    for (int i = 0; i < 8; i++)
+        r[i] = _mm256_loadu_ps(src + i * lds);
+    gk_transpose_8x8_rows(r, dst, ldd);
 }
 
 /* Panels of rows k0..k0+kc-1, columns j0..j0+ncols-1 of row-major B (k-by-n), NR-wide panels

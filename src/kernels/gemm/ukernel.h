@@ -52,4 +52,35 @@ typedef struct gk_f32_ukernel {
 void gk_f32_gemm_ukernel_6x16__avx2(const gk_f32_ukernel_args *args);
 void gk_f32_gemm_ukernel_8x48__avx512f(const gk_f32_ukernel_args *args);
 
+/* The bf16 micro-kernel contract (AVX512_BF16 vdpbf16ps, docs/GEMM.md). Operands are packed in
+ * k pairs: a 32-bit word holds the bf16 elements 2q (low half) and 2q+1 (high half) of one row
+ * (A) or column (B); an odd k's last pair has a zero high half. One call computes an m-by-n tile
+ * (1 <= m <= MR, 1 <= n <= NR) of
+ *     C = A·B            accumulate == 0   (C is never read: it may hold NaN)
+ *     C = C + A·B        accumulate != 0
+ * from kp >= 0 pairs, each pair's two products added to the f32 accumulators (started at +0) in
+ * pair order, as vdpbf16ps does it: round to nearest even, denormal inputs and results flushed to
+ * zero whatever MXCSR says. Only packed panels are taken (the blocked path packs both sides):
+ *   A: pair q of row r at a[q*MR + r]; all MR rows are read and multiplied, rows >= m are never
+ *      stored (they may hold anything).
+ *   B: pair q of column j at b[q*NR + j]; columns >= n are multiplied but never stored.
+ *   C: row r at (char *)c + r*ldc; only the m-by-n tile is read (accumulate) or written.
+ * No alignment is assumed. */
+typedef struct gk_bf16_ukernel_args {
+    const uint32_t *a;  /*  0 */
+    const uint32_t *b;  /*  8 */
+    float *c;           /* 16 */
+    int64_t kp;         /* 24: k pairs */
+    int64_t ldc;        /* 32: bytes */
+    int64_t m;          /* 40 */
+    int64_t n;          /* 48 */
+    int64_t accumulate; /* 56 */
+} gk_bf16_ukernel_args;
+
+_Static_assert(offsetof(gk_bf16_ukernel_args, kp) == 24, "ukernel ABI");
+_Static_assert(offsetof(gk_bf16_ukernel_args, m) == 40, "ukernel ABI");
+_Static_assert(sizeof(gk_bf16_ukernel_args) == 64, "ukernel ABI");
+
+void gk_bf16_gemm_ukernel_8x48__avx512bf16(const gk_bf16_ukernel_args *args);
+
 #endif
