@@ -175,7 +175,7 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
                     gk_prefetch_b_block(x->bs.b, x->bs.ldb, x->bs.trans, nk0, min64(x->kc, x->k - nk0), ahead * NR,
                                         min64(NR, x->n - ahead * NR));
                 if (!x->bs.trans && ncur == NR && cdiv(x->m, MR) <= SKINNY_INPLACE_MAX_BLOCKS) {
-                    bp = x->bs.b + k0 * x->bs.ldb + j0;
+                    bp = (const float *)x->bs.b + k0 * x->bs.ldb + j0;
                     rs_b = x->bs.ldb;
                 } else if (x->bs.trans) {
                     gk_pack_b_bt(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, buf);
