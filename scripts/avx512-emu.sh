@@ -83,12 +83,15 @@ xorriso -as mkisofs -quiet -o "$work/boot.iso" -b isolinux/isolinux.bin -c isoli
   -no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>/dev/null
 
 # Bochs: no display (the Debian build has no "nogui"; rfb with timeout=0 waits for no viewer),
-# time by instruction count (sync=none), the serial console into a file.
+# no sound (on a host without a sound card its ALSA mixer thread aborts Bochs with a buffer
+# overflow before the guest starts), time by instruction count (sync=none), the serial console
+# into a file.
 cat >"$work/bochsrc" <<EOF
 megs: 1024
 cpu: model=corei3_cnl, ips=200000000
 clock: sync=none, time0=local
 display_library: rfb, options="timeout=0"
+sound: driver=dummy
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$(realpath "$work/boot.iso"), status=inserted
