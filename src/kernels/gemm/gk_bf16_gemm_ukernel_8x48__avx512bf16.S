@@ -62,21 +62,16 @@
 /* The k loop: unrolled by 4, then the remainder; ends at .Lstore. */
 #include "kernels/gemm/ukernel_kloop.inc"
 
-/* One row of the tile: C added in when accumulating (%r11 != 0, masked load), masked store;
+#include "kernels/gemm/ukernel_tile48.inc"
+
+/* One row of the tile: C added in when accumulating (%r11 != 0), then the masked store;
  * %rcx row pointer, %r9 ldc, %r10 rows left. */
 .macro ROW a0, a1, a2
     test %r11, %r11
     jz 1f
-    vaddps (%rcx), \a0, \a0{%k1}
-    vaddps 64(%rcx), \a1, \a1{%k2}
-    vaddps 128(%rcx), \a2, \a2{%k3}
+    TILE48_ADD_C \a0, \a1, \a2, %rcx
 1:
-    vmovups \a0, (%rcx){%k1}
-    vmovups \a1, 64(%rcx){%k2}
-    vmovups \a2, 128(%rcx){%k3}
-    add %r9, %rcx
-    dec %r10
-    jz .Ldone
+    TILE48_STORE \a0, \a1, \a2, %rcx, %r9, %r10
 .endm
 
     .globl gk_bf16_gemm_ukernel_8x48__avx512bf16
@@ -85,6 +80,9 @@
     .p2align 5
 gk_bf16_gemm_ukernel_8x48__avx512bf16:
     .cfi_startproc
+    mov ARG_C(ARGS), %rcx
+    mov ARG_LDC(ARGS), %r9
+    TILE48_PREFETCH_C %rcx, %r9
     mov ARG_A(ARGS), AP
     mov ARG_B(ARGS), BP
     mov ARG_KP(ARGS), KLEFT
@@ -94,28 +92,13 @@ gk_bf16_gemm_ukernel_8x48__avx512bf16:
     KLOOP 8
 
 .Lstore:
-    /* k1 = columns [0,16), k2 = [16,32), k3 = [32,48) of the first n */
     mov ARG_N(ARGS), %rcx
-    mov $1, %eax
-    shl %cl, %rax
-    dec %rax
-    kmovw %eax, %k1
-    shr $16, %rax
-    kmovw %eax, %k2
-    shr $16, %rax
-    kmovw %eax, %k3
+    TILE48_MASKS
     mov ARG_C(ARGS), %rcx
     mov ARG_LDC(ARGS), %r9
     mov ARG_M(ARGS), %r10
     mov ARG_ACC(ARGS), %r11
-    ROW %zmm0, %zmm1, %zmm2
-    ROW %zmm3, %zmm4, %zmm5
-    ROW %zmm6, %zmm7, %zmm8
-    ROW %zmm9, %zmm10, %zmm11
-    ROW %zmm12, %zmm13, %zmm14
-    ROW %zmm15, %zmm16, %zmm17
-    ROW %zmm18, %zmm19, %zmm20
-    ROW %zmm21, %zmm22, %zmm23
+    TILE48_ROWS ROW
 
 .Ldone:
     vzeroupper

@@ -94,30 +94,20 @@
 /* The k loop for `rows` rows: unrolled by 4, then the remainder; ends at .Lstore. */
 #include "kernels/gemm/ukernel_kloop.inc"
 
-/* One row of C: acc += C (accumulate, masked load) or += zmm27..29 (bias or zero); masked store.
+#include "kernels/gemm/ukernel_tile48.inc"
+
+/* One row of C: acc += C (accumulate) or += zmm27..29 (bias or zero), then the masked store.
  * %rcx row pointer, %rdx ldc, %rsi rows left. */
 .macro ROW_C a0, a1, a2
-    vaddps (%rcx), \a0, \a0{%k1}
-    vaddps 64(%rcx), \a1, \a1{%k2}
-    vaddps 128(%rcx), \a2, \a2{%k3}
-    vmovups \a0, (%rcx){%k1}
-    vmovups \a1, 64(%rcx){%k2}
-    vmovups \a2, 128(%rcx){%k3}
-    add %rdx, %rcx
-    dec %rsi
-    jz .Ldone
+    TILE48_ADD_C \a0, \a1, \a2, %rcx
+    TILE48_STORE \a0, \a1, \a2, %rcx, %rdx, %rsi
 .endm
 
 .macro ROW_BIAS a0, a1, a2
     vaddps %zmm27, \a0, \a0
     vaddps %zmm28, \a1, \a1
     vaddps %zmm29, \a2, \a2
-    vmovups \a0, (%rcx){%k1}
-    vmovups \a1, 64(%rcx){%k2}
-    vmovups \a2, 128(%rcx){%k3}
-    add %rdx, %rcx
-    dec %rsi
-    jz .Ldone
+    TILE48_STORE \a0, \a1, \a2, %rcx, %rdx, %rsi
 .endm
 
     .globl gk_f32_gemm_ukernel_8x48__avx512f
@@ -156,17 +146,9 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     ROW_PTR 6, P6
     ROW_PTR 7, P7
 
-    /* C lines are touched at the end: start fetching them now (prefetch never faults). A row
-     * is 192 bytes, so four lines cover it at any alignment. */
     mov ARG_C(ARGS), %rax
     mov ARG_LDC(ARGS), RS_B
-    .rept 8
-    prefetcht0 (%rax)
-    prefetcht0 64(%rax)
-    prefetcht0 128(%rax)
-    prefetcht0 188(%rax)
-    add RS_B, %rax
-    .endr
+    TILE48_PREFETCH_C %rax, RS_B
 
     mov ARG_B(ARGS), BP
     mov ARG_RS_B(ARGS), RS_B
@@ -211,16 +193,8 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     KLOOP 8
 
 .Lstore:
-    /* column masks: k1 = lanes [0,16), k2 = [16,32), k3 = [32,48) of the first n columns */
     mov ARG_N(ARGS), %rcx
-    mov $1, %edx
-    shl %cl, %rdx
-    dec %rdx
-    kmovw %edx, %k1
-    shr $16, %rdx
-    kmovw %edx, %k2
-    shr $16, %rdx
-    kmovw %edx, %k3
+    TILE48_MASKS
 
     mov ARG_C(ARGS), %rcx
     mov ARG_LDC(ARGS), %rdx
@@ -237,24 +211,9 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     vmovups 64(%rax), %zmm28{%k2}{z}
     vmovups 128(%rax), %zmm29{%k3}{z}
 .Lrows_bias:
-    ROW_BIAS %zmm0, %zmm1, %zmm2
-    ROW_BIAS %zmm3, %zmm4, %zmm5
-    ROW_BIAS %zmm6, %zmm7, %zmm8
-    ROW_BIAS %zmm9, %zmm10, %zmm11
-    ROW_BIAS %zmm12, %zmm13, %zmm14
-    ROW_BIAS %zmm15, %zmm16, %zmm17
-    ROW_BIAS %zmm18, %zmm19, %zmm20
-    ROW_BIAS %zmm21, %zmm22, %zmm23
-    jmp .Ldone
+    TILE48_ROWS ROW_BIAS
 .Lrows_c:
-    ROW_C %zmm0, %zmm1, %zmm2
-    ROW_C %zmm3, %zmm4, %zmm5
-    ROW_C %zmm6, %zmm7, %zmm8
-    ROW_C %zmm9, %zmm10, %zmm11
-    ROW_C %zmm12, %zmm13, %zmm14
-    ROW_C %zmm15, %zmm16, %zmm17
-    ROW_C %zmm18, %zmm19, %zmm20
-    ROW_C %zmm21, %zmm22, %zmm23
+    TILE48_ROWS ROW_C
 
 .Ldone:
     vzeroupper
