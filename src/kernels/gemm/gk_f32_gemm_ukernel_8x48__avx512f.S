@@ -48,43 +48,58 @@
 
 .macro FMA3 bcast, a0, a1, a2
     vfmadd231ps %zmm24, \bcast, \a0
+    .if KS_VECS > 1
     vfmadd231ps %zmm25, \bcast, \a1
+    .endif
+    .if KS_VECS > 2
     vfmadd231ps %zmm26, \bcast, \a2
+    .endif
 .endm
 
-/* One k step for the first `rows` rows (rows beyond m are skipped, not computed). */
+/* One k step for the first `rows` rows (rows beyond m are skipped, not computed). `rows` may
+ * carry 16 * v more: then only the first v (1 or 2) of the three column vectors are computed,
+ * for an edge panel of n <= 16 v columns (the lanes beyond n are never stored either way). */
 .macro KSTEP rows
+    .set KS_ROWS, (\rows) & 15
+    .set KS_VECS, (\rows) >> 4
+    .if KS_VECS == 0
+    .set KS_VECS, 3
+    .endif
     vmovups (BP), %zmm24
+    .if KS_VECS > 1
     vmovups 64(BP), %zmm25
+    .endif
+    .if KS_VECS > 2
     vmovups 128(BP), %zmm26
+    .endif
     add RS_B, BP
     vbroadcastss (P0,KK), %zmm27
     FMA3 %zmm27, %zmm0, %zmm1, %zmm2
-    .if \rows > 1
+    .if KS_ROWS > 1
     vbroadcastss (P1,KK), %zmm28
     FMA3 %zmm28, %zmm3, %zmm4, %zmm5
     .endif
-    .if \rows > 2
+    .if KS_ROWS > 2
     vbroadcastss (P2,KK), %zmm29
     FMA3 %zmm29, %zmm6, %zmm7, %zmm8
     .endif
-    .if \rows > 3
+    .if KS_ROWS > 3
     vbroadcastss (P3,KK), %zmm30
     FMA3 %zmm30, %zmm9, %zmm10, %zmm11
     .endif
-    .if \rows > 4
+    .if KS_ROWS > 4
     vbroadcastss (P4,KK), %zmm27
     FMA3 %zmm27, %zmm12, %zmm13, %zmm14
     .endif
-    .if \rows > 5
+    .if KS_ROWS > 5
     vbroadcastss (P5,KK), %zmm28
     FMA3 %zmm28, %zmm15, %zmm16, %zmm17
     .endif
-    .if \rows > 6
+    .if KS_ROWS > 6
     vbroadcastss (P6,KK), %zmm29
     FMA3 %zmm29, %zmm18, %zmm19, %zmm20
     .endif
-    .if \rows > 7
+    .if KS_ROWS > 7
     vbroadcastss (P7,KK), %zmm30
     FMA3 %zmm30, %zmm21, %zmm22, %zmm23
     .endif
@@ -163,7 +178,7 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     /* a loop per row count, so short edge tiles (and skinny M) cost only their rows */
     mov ARG_M(ARGS), %rax
     cmp $8, %rax
-    jae .Lrows8
+    jae .Lfull
     cmp $1, %rax
     je .Lrows1
     cmp $2, %rax
@@ -189,8 +204,17 @@ gk_f32_gemm_ukernel_8x48__avx512f:
     KLOOP 5
 .Lrows6:
     KLOOP 6
-.Lrows8:
+/* all eight rows; a narrow edge panel (n <= 16 or 32) computes only its column vectors */
+.Lfull:
+    cmpq $16, ARG_N(ARGS)
+    jbe .Lrows8v1
+    cmpq $32, ARG_N(ARGS)
+    jbe .Lrows8v2
     KLOOP 8
+.Lrows8v1:
+    KLOOP 8 + 16
+.Lrows8v2:
+    KLOOP 8 + 32
 
 .Lstore:
     mov ARG_N(ARGS), %rcx
