@@ -112,6 +112,17 @@ static inline __attribute__((always_inline)) void map(map_op op, int64_t n, cons
     int64_t i = gk_stream_head(n, out, stream);
     if (i > 0)
         map_part(op, 0, i, x, y, va, out);
+    /* four vectors loaded before any is stored: x, y and out often lie a multiple of 4 KiB
+     * apart, and a load right behind a store to such an address waits for it */
+    for (; i + 4 * GK_VL <= n; i += 4 * GK_VL) {
+        gk_vf vx[4], vys[4];
+        for (int u = 0; u < 4; u++) {
+            vx[u] = gk_v_loadu(x + i + u * GK_VL);
+            vys[u] = op != OP_SCALE ? gk_v_loadu(y + i + u * GK_VL) : vy;
+        }
+        for (int u = 0; u < 4; u++)
+            gk_v_put(out + i + u * GK_VL, apply(op, vx[u], vys[u], va), stream);
+    }
     for (; i + GK_VL <= n; i += GK_VL) {
         if (op != OP_SCALE)
             vy = gk_v_loadu(y + i);
