@@ -13,17 +13,12 @@
 #include "kernels/simd/simd.h"
 #include "kernels/blas/wload.h"
 
-/* Rows of A per tile: AVX-512's 32 registers hold 6 x 4 accumulators, AVX2's 16 only 3 x 4. */
-#if GK_VL == 16
-#define TA 6
-#else
 #define TA 3
-#endif
 #define TB 4
 #define KCH 1024
 /* The first row tile of a slice reads B from memory: it prefetches each of its rows this far
  * ahead (into the next slice at the end of one), so the rows stream while the FMAs run (cold B,
- * 4096 x 4096, Zen 5: m = 2 bf16 2.1 -> 1.7 ms, m = 8 f32 3.9 -> 3.4 ms). */
+ * 4096 x 4096, Zen 5: m = 2 bf16 2.1 -> 1.6-1.7 ms, m = 8 f32 3.9 -> 3.4-3.6 ms). */
 #define PREFETCH_BYTES 1024
 /* Row stride of the widened slice: one cache line more than KCH, so its TB rows do not all map
  * to the same L1 set. */
@@ -93,11 +88,6 @@ static inline __attribute__((always_inline)) void tile_any(gk_wtype t, int widen
         TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
         TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
         TILE_CASE(3, 1) TILE_CASE(3, 2) TILE_CASE(3, 3) TILE_CASE(3, 4)
-#if TA > 3
-        TILE_CASE(4, 1) TILE_CASE(4, 2) TILE_CASE(4, 3) TILE_CASE(4, 4)
-        TILE_CASE(5, 1) TILE_CASE(5, 2) TILE_CASE(5, 3) TILE_CASE(5, 4)
-        TILE_CASE(6, 1) TILE_CASE(6, 2) TILE_CASE(6, 3) TILE_CASE(6, 4)
-#endif
     }
 }
 
