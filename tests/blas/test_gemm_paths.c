@@ -118,6 +118,8 @@ static void shapes(void *ctx)
         check_shape((variant)v, 70, 33, 300, 1);
         /* wider than one NC block and longer than one KC slice */
         check_shape((variant)v, 40, 4100, 390, 0);
+        /* the skinny path's B strips: several per KC slice, the last one and its last panel short */
+        check_shape((variant)v, 8, 273, 800, 0);
     }
 }
 

@@ -137,27 +137,117 @@ typedef struct skinny_ctx {
     float *c;
     int64_t ldc;
     int64_t panels_per_task;
+    int no_memory; /* set by a task that could not get its strip buffers */
 } skinny_ctx;
 
-/* Panels ahead of the one being multiplied whose rows of B are prefetched. Across the panels of
- * a KC slice each row of B is read in order, so the prefetches walk down every row as one
- * stream; without them the hardware prefetchers see short runs a whole row apart and B arrives
- * at half the bandwidth (docs/GEMM.md, "Skinny path"). */
+/* Panels ahead of the one being multiplied whose rows of B are prefetched (B read in place or
+ * packed one panel at a time). Across the panels of a KC slice each row of B is read in order,
+ * so the prefetches walk down every row as one stream. */
 enum { SKINNY_PREFETCH_PANELS = 8 };
 
 /* Row blocks up to which a panel of row-major B is read in place rather than packed: each block
- * re-reads it from L2 (rows ldb apart share L1 sets), which up to this count costs less than
- * copying it (measured on Zen 5 at k = n = 4096: m = 32 6.8 ms in place vs 8.7 ms packed, m = 64
- * 15 ms vs 13.5 ms). */
+ * re-reads it from L2. Measured on Zen 5 (AVX-512) at k = n = 4096: m = 32 6.8 ms in place vs
+ * 8.7 ms packed per panel. On Zen 3 (AVX2) the strips below win at every m. */
+#if defined(GK_TARGET_AVX512)
 enum { SKINNY_INPLACE_MAX_BLOCKS = 4 };
+#else
+enum { SKINNY_INPLACE_MAX_BLOCKS = 0 };
+#endif
+
+/* Row-major B that is not read in place is packed a strip at a time: STRIP_PANELS panels of one
+ * KC slice, so each row of B is read as one run of STRIP_PANELS*NR floats. A panel of B alone is
+ * one or three cache lines per row, rows ldb apart: such a column of lines falls into a few sets
+ * of every cache level when ldb is a multiple of 4 KiB, and DRAM serves short runs at half its
+ * streaming rate. The next strip is packed in pieces between the micro-kernel calls on the
+ * current one (two strip buffers), so B streams in while the FMAs run. */
+enum { STRIP_PANELS = NR == 16 ? 8 : 4 };
+
+/* Row block `blk` of the near-equal blocks of m rows (8 = 4 + 4, not 6 + 2: a block of few rows
+ * has too few accumulators to cover the FMA latency) times one panel of B. */
+static void skinny_block(const skinny_ctx *x, const float *bp, int64_t rs_b, int64_t k0, int64_t kcur, int64_t j0,
+                         int64_t ncur, int64_t blk)
+{
+    int64_t nb = cdiv(x->m, MR), q = x->m / nb, r = x->m % nb;
+    int64_t i0 = blk * q + min64(blk, r), rows = q + (blk < r);
+    run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp, rs_b, x->c + i0 * x->ldc + j0, x->ldc, rows, ncur, kcur,
+                x->bias ? x->bias + j0 : NULL, k0 > 0);
+}
+
+/* Panels jp .. jp+np-1 of the KC slice at k0 (kc rows). */
+typedef struct strip {
+    int64_t k0, kc, jp, np;
+} strip;
+
+/* Strip s of panels [jp0, jp1): slices in order, strips in order within a slice. */
+static strip strip_at(const skinny_ctx *x, int64_t jp0, int64_t jp1, int64_t s)
+{
+    int64_t per = cdiv(jp1 - jp0, STRIP_PANELS);
+    strip t;
+    t.k0 = s / per * x->kc;
+    t.kc = min64(x->kc, x->k - t.k0);
+    t.jp = jp0 + s % per * STRIP_PANELS;
+    t.np = min64(STRIP_PANELS, jp1 - t.jp);
+    return t;
+}
+
+static void pack_strip_rows(const skinny_ctx *x, strip t, int64_t p0, int64_t p1, float *dst)
+{
+    int64_t j0 = t.jp * NR;
+    gk_pack_b_nn_rows(x->bs.b, x->bs.ldb, t.k0, t.kc, p0, p1, j0, min64(t.np * NR, x->n - j0), NR, dst);
+}
+
+/* Ask for rows p0..p1-1 of a strip, the piece packed after the next micro-kernel call: issued
+ * before that call, they stream in during its FMAs. Non-temporal (prefetchnta): measured on
+ * Zen 3 at k = n = 4096, m = 32 16.5 ms against 18.6-19.3 ms with prefetcht0/t1/t2 and 21.5-22.9
+ * ms with none, m = 8 9.6 ms against 11.0-13.3 ms. */
+static void prefetch_strip_rows(const skinny_ctx *x, strip t, int64_t p0, int64_t p1)
+{
+    int64_t j0 = t.jp * NR, cols = min64(t.np * NR, x->n - j0);
+    const float *b = (const float *)x->bs.b + t.k0 * x->bs.ldb + j0;
+    for (int64_t r = p0; r < p1; r++)
+        for (int64_t o = 0; o < cols; o += 16)
+            __builtin_prefetch(b + r * x->bs.ldb + o, 0, 0);
+}
+
+/* Panels [jp0, jp1) of C from row-major B packed in strips (bufs: two of KC*STRIP_PANELS*NR). */
+static void skinny_strips(const skinny_ctx *x, int64_t jp0, int64_t jp1, float *bufs)
+{
+    const int64_t nb = cdiv(x->m, MR), total = cdiv(x->k, x->kc) * cdiv(jp1 - jp0, STRIP_PANELS);
+    float *buf[2] = {bufs, bufs + x->kc * STRIP_PANELS * NR};
+    strip cur = strip_at(x, jp0, jp1, 0);
+    pack_strip_rows(x, cur, 0, cur.kc, buf[0]);
+    for (int64_t s = 0; s < total; s++) {
+        int more = s + 1 < total;
+        strip nxt = more ? strip_at(x, jp0, jp1, s + 1) : cur;
+        int64_t units = cur.np * nb;
+        for (int64_t u = 0; u < units; u++) {
+            int64_t p = u / nb, j0 = (cur.jp + p) * NR;
+            skinny_block(x, buf[s & 1] + p * cur.kc * NR, NR, cur.k0, cur.kc, j0, min64(NR, x->n - j0), u % nb);
+            if (more) {
+                pack_strip_rows(x, nxt, nxt.kc * u / units, nxt.kc * (u + 1) / units, buf[(s + 1) & 1]);
+                prefetch_strip_rows(x, nxt, nxt.kc * (u + 1) / units, min64(nxt.kc * (u + 2) / units, nxt.kc));
+            }
+        }
+        cur = nxt;
+    }
+}
 
 static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
-    const skinny_ctx *x = vctx;
-    float buf[KC_MAX * NR] __attribute__((aligned(64)));
+    skinny_ctx *x = vctx;
     (void)tid;
     int64_t npanels = cdiv(x->n, NR);
     int64_t jp0 = begin * x->panels_per_task, jp1 = min64(end * x->panels_per_task, npanels);
+    if (!x->bs.packed && !x->bs.trans && cdiv(x->m, MR) > SKINNY_INPLACE_MAX_BLOCKS) {
+        float *bufs = gk_gemm_scratch_get((size_t)(2 * x->kc * STRIP_PANELS * NR) * sizeof(float));
+        if (bufs)
+            skinny_strips(x, jp0, jp1, bufs);
+        else
+            __atomic_store_n(&x->no_memory, 1, __ATOMIC_RELAXED);
+        gk_gemm_scratch_put(bufs);
+        return;
+    }
+    float buf[KC_MAX * NR] __attribute__((aligned(64)));
     for (int64_t k0 = 0; k0 < x->k; k0 += x->kc) {
         int64_t kcur = min64(x->kc, x->k - k0);
         for (int64_t jp = jp0; jp < jp1; jp++) {
@@ -174,7 +264,7 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
                 if (nk0 < x->k && ahead < jp1)
                     gk_prefetch_b_block(x->bs.b, x->bs.ldb, x->bs.trans, nk0, min64(x->kc, x->k - nk0), ahead * NR,
                                         min64(NR, x->n - ahead * NR));
-                if (!x->bs.trans && ncur == NR && cdiv(x->m, MR) <= SKINNY_INPLACE_MAX_BLOCKS) {
+                if (!x->bs.trans && ncur == NR) {
                     bp = (const float *)x->bs.b + k0 * x->bs.ldb + j0;
                     rs_b = x->bs.ldb;
                 } else if (x->bs.trans) {
@@ -183,28 +273,25 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
                     gk_pack_b_nn(x->bs.b, x->bs.ldb, k0, kcur, j0, ncur, NR, buf);
                 }
             }
-            /* rows in near-equal blocks (8 = 4 + 4, not 6 + 2): a block of few rows has too few
-             * accumulators to cover the FMA latency */
-            for (int64_t i0 = 0, blocks = cdiv(x->m, MR); i0 < x->m; blocks--) {
-                int64_t rows = cdiv(x->m - i0, blocks);
-                run_ukernel(x->a + i0 * x->lda + k0, x->lda, 1, bp, rs_b, x->c + i0 * x->ldc + j0, x->ldc, rows,
-                            ncur, kcur, x->bias ? x->bias + j0 : NULL, k0 > 0);
-                i0 += rows;
-            }
+            for (int64_t blk = 0; blk < cdiv(x->m, MR); blk++)
+                skinny_block(x, bp, rs_b, k0, kcur, j0, ncur, blk);
         }
     }
 }
 
-static void gemm_skinny(int64_t m, int64_t n, int64_t k, int64_t kc, const float *a, int64_t lda, bsrc bs,
-                        const float *bias, float *c, int64_t ldc)
+static gk_status gemm_skinny(int64_t m, int64_t n, int64_t k, int64_t kc, const float *a, int64_t lda, bsrc bs,
+                             const float *bias, float *c, int64_t ldc)
 {
-    skinny_ctx x = {m, n, k, kc, a, lda, bs, bias, c, ldc, 0};
+    skinny_ctx x = {m, n, k, kc, a, lda, bs, bias, c, ldc, 0, 0};
     int parallel = worth_threads(m, n, k);
     int64_t npanels = cdiv(n, NR);
     /* a few tasks per thread for the dynamic hand-out to balance; at least one B panel each */
     int64_t tasks = parallel ? min64(npanels, 4 * (int64_t)gk_pool_threads()) : 1;
     x.panels_per_task = cdiv(npanels, tasks);
     run_tasks(parallel, cdiv(npanels, x.panels_per_task), skinny_task, &x);
+    if (x.no_memory)
+        return gk_fail(GK_ERR_NO_MEMORY, "gemm: out of memory for the skinny path's B strips");
+    return GK_OK;
 }
 
 /* ---- blocked path ------------------------------------------------------------------------ */
@@ -356,10 +443,8 @@ static gk_status gemm_any(int64_t m, int64_t n, int64_t k, const float *a, int64
     blocking bl = get_blocking(m, n, k, 1);
     if (bs.packed)
         bl.kc = kc_packed;
-    if (m <= d->skinny_max_m) {
-        gemm_skinny(m, n, k, bl.kc, a, lda, bs, bias, c, ldc);
-        return GK_OK;
-    }
+    if (m <= d->skinny_max_m)
+        return gemm_skinny(m, n, k, bl.kc, a, lda, bs, bias, c, ldc);
     return gemm_blocked(&f32_kind, m, n, k, bl, a, lda, bs, bias, c, ldc);
 }
 

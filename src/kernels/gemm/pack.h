@@ -50,14 +50,15 @@ static inline void gk_transpose_8x8(const float *src, int64_t lds, float *dst, i
     gk_transpose_8x8_rows(r, dst, ldd);
 }
 
-/* Panels of rows k0..k0+kc-1, columns j0..j0+ncols-1 of row-major B (k-by-n), NR-wide panels
- * kc*nr floats apart in dst. Row by row across all the panels, so each row of B is read as one
- * contiguous run. */
-static inline void gk_pack_b_nn(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t ncols,
-                                int nr, float *dst)
+/* Rows p0..p1-1 of the panels of rows k0..k0+kc-1, columns j0..j0+ncols-1 of row-major B
+ * (k-by-n), NR-wide panels kc*nr floats apart in dst. Row by row across all the panels, so each
+ * row of B is read as one contiguous run; the rows ahead are prefetched up to row kc-1, past p1,
+ * so a caller that packs a block in pieces between other work finds each piece's rows arriving. */
+static inline void gk_pack_b_nn_rows(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t p0, int64_t p1,
+                                     int64_t j0, int64_t ncols, int nr, float *dst)
 {
     const int64_t full = ncols / nr, part = ncols - full * nr;
-    for (int64_t p = 0; p < kc; p++) {
+    for (int64_t p = p0; p < p1; p++) {
         const float *src = b + (k0 + p) * ldb + j0;
         if (p + GK_PACK_PREFETCH_ROWS < kc)
             for (int64_t j = 0; j < ncols; j += 16)
@@ -72,6 +73,13 @@ static inline void gk_pack_b_nn(const float *b, int64_t ldb, int64_t k0, int64_t
             memset(d + part, 0, (size_t)(nr - part) * sizeof(float));
         }
     }
+}
+
+/* All kc rows of those panels. */
+static inline void gk_pack_b_nn(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t ncols,
+                                int nr, float *dst)
+{
+    gk_pack_b_nn_rows(b, ldb, k0, kc, 0, kc, j0, ncols, nr, dst);
 }
 
 /* The same panels from B stored n-by-k (B^T row-major): 8x8 transposes where 8 rows and 8
