@@ -120,6 +120,7 @@ static void shapes(void *ctx)
         check_shape((variant)v, 40, 4100, 390, 0);
         /* the skinny path's B strips: several per KC slice, the last one and its last panel short */
         check_shape((variant)v, 8, 273, 800, 0);
+        check_shape((variant)v, 70, 273, 800, 0);
     }
 }
 
