@@ -202,11 +202,8 @@ static void pack_strip_rows(const skinny_ctx *x, strip t, int64_t p0, int64_t p1
  * ms with none, m = 8 9.6 ms against 11.0-13.3 ms. */
 static void prefetch_strip_rows(const skinny_ctx *x, strip t, int64_t p0, int64_t p1)
 {
-    int64_t j0 = t.jp * NR, cols = min64(t.np * NR, x->n - j0);
-    const float *b = (const float *)x->bs.b + t.k0 * x->bs.ldb + j0;
-    for (int64_t r = p0; r < p1; r++)
-        for (int64_t o = 0; o < cols; o += 16)
-            __builtin_prefetch(b + r * x->bs.ldb + o, 0, 0);
+    int64_t j0 = t.jp * NR;
+    gk_prefetch_b_block(x->bs.b, x->bs.ldb, 0, t.k0 + p0, p1 - p0, j0, min64(t.np * NR, x->n - j0), 1);
 }
 
 /* Panels [jp0, jp1) of C from row-major B packed in strips (bufs: two of KC*STRIP_PANELS*NR). */
@@ -263,7 +260,7 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
                     ahead = jp0 + (ahead - jp1), nk0 = k0 + x->kc;
                 if (nk0 < x->k && ahead < jp1)
                     gk_prefetch_b_block(x->bs.b, x->bs.ldb, x->bs.trans, nk0, min64(x->kc, x->k - nk0), ahead * NR,
-                                        min64(NR, x->n - ahead * NR));
+                                        min64(NR, x->n - ahead * NR), 0);
                 if (!x->bs.trans && ncur == NR) {
                     bp = (const float *)x->bs.b + k0 * x->bs.ldb + j0;
                     rs_b = x->bs.ldb;

@@ -108,16 +108,22 @@ static inline void gk_pack_b_bt(const float *b, int64_t ldb, int64_t k0, int64_t
 }
 
 /* Ask for the block rows k0..k0+kc-1, columns j0..j0+ncols-1 of B (k-by-n, or n-by-k when
- * trans) to be brought into L2 ahead of its packing: issued before the caller computes on the
- * block packed last, the memory stream then overlaps the FMAs instead of preceding them. */
+ * trans) to be brought in ahead of its packing or use: issued before the caller computes on the
+ * block packed last, the memory stream then overlaps the FMAs instead of preceding them. nta:
+ * prefetchnta instead of prefetcht1 (the skinny path's strips, docs/GEMM.md); a constant at
+ * every call, so each inlined copy keeps one form. */
 static inline void gk_prefetch_b_block(const float *b, int64_t ldb, int trans, int64_t k0, int64_t kc, int64_t j0,
-                                       int64_t ncols)
+                                       int64_t ncols, int nta)
 {
     const int64_t rows = trans ? ncols : kc, run = trans ? kc : ncols;
     const float *src = trans ? b + j0 * ldb + k0 : b + k0 * ldb + j0;
     for (int64_t r = 0; r < rows; r++)
-        for (int64_t o = 0; o < run; o += 16)
-            __builtin_prefetch(src + r * ldb + o, 0, 2);
+        for (int64_t o = 0; o < run; o += 16) {
+            if (nta)
+                __builtin_prefetch(src + r * ldb + o, 0, 0);
+            else
+                __builtin_prefetch(src + r * ldb + o, 0, 2);
+        }
 }
 
 /* One MR-row panel of rows i0..i0+mc-1 (mc <= MR), columns k0..k0+kc-1 of row-major A. */
