@@ -50,10 +50,10 @@ static float GK_FN(gk_vec_dot_f32)(int64_t n, const float *x, const float *y) { 
 static float GK_FN(gk_vec_sum_f32)(int64_t n, const float *x) { return pairwise_sum(n, x, NULL); }
 
 /* NaN wins, as in the definition (whose result is then the last NaN of x). The x86 max drops a
- * NaN in its first operand, so NaN is looked for apart: the sum of each four vectors is NaN when
- * one of them is (also for +inf with -inf, or an overflow to both: then the scan below finds no
- * NaN and the max stands), one compare per four vectors instead of one per vector. Four max
- * chains: one is bound by the max latency, not by the loads. */
+ * NaN in its first operand, so NaN is looked for apart: one unordered compare tests two
+ * vectors (Zen 4, n = 2048: 65 ns a call against 69-72 ns for the sum of four vectors tested by
+ * one compare, which costs three adds). Four max chains: one is bound by the max latency, not by
+ * the loads. */
 static float GK_FN(gk_vec_max_f32)(int64_t n, const float *x)
 {
     gk_vf m[4] = {gk_v_set1(-INFINITY), gk_v_set1(-INFINITY), gk_v_set1(-INFINITY), gk_v_set1(-INFINITY)};
@@ -65,7 +65,7 @@ static float GK_FN(gk_vec_max_f32)(int64_t n, const float *x)
             v[u] = gk_v_loadu(x + i + u * GK_VL);
             m[u] = gk_v_max(v[u], m[u]);
         }
-        nan = gk_m_or(nan, gk_v_isnan(gk_v_add(gk_v_add(v[0], v[1]), gk_v_add(v[2], v[3]))));
+        nan = gk_m_or(nan, gk_m_or(gk_v_unord(v[0], v[1]), gk_v_unord(v[2], v[3])));
     }
     for (; i < n; i += GK_VL) {
         /* lanes past the end hold -inf: they never win */

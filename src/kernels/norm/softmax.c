@@ -26,7 +26,7 @@ static float row_max(int64_t n, const float *x)
     int64_t i = 0;
     for (; i + 2 * GK_VL <= n; i += 2 * GK_VL) {
         gk_vf a = gk_v_loadu(x + i), b = gk_v_loadu(x + i + GK_VL);
-        nan = gk_m_or(nan, gk_m_or(gk_v_isnan(a), gk_v_isnan(b)));
+        nan = gk_m_or(nan, gk_v_unord(a, b));
         m0 = gk_v_max(a, m0); /* max(x, m) keeps m when x is NaN */
         m1 = gk_v_max(b, m1);
     }
