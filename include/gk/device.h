@@ -67,7 +67,8 @@ struct gk_device_profile {
 
     /* GEMM blocking (BLIS analytical model from the caches) and path thresholds */
     int gemm_mr, gemm_nr;
-    int64_t gemm_kc, gemm_mc, gemm_nc;
+    int64_t gemm_kc, gemm_mc, gemm_nc; /* the blocked f32 path's KC, MC, NC */
+    int64_t gemm_kc_l1;        /* KC whose A and B slivers fill L1: the skinny path's slice */
     int64_t gemv_max_m;        /* M <= this: streaming GEMV path */
     int64_t skinny_max_m;      /* M <= this: skinny (no A packing) path */
     int64_t parallel_min_bytes; /* memory-bound ops below this size stay single-threaded */

@@ -168,10 +168,16 @@ static void check_blocking(const struct gk_device_profile *p)
         CHECK(mr == 8 && nr == 48, "AVX-512 tile %lldx%lld", (long long)mr, (long long)nr);
     CHECK(mr > 0 && nr > 0, "MR %lld NR %lld", (long long)mr, (long long)nr);
     CHECK(p->gemm_kc >= 64 && p->gemm_kc % 8 == 0, "KC %lld", (long long)p->gemm_kc);
+    CHECK(p->gemm_kc_l1 >= 64 && p->gemm_kc_l1 % 8 == 0 && p->gemm_kc >= p->gemm_kc_l1, "KC %lld, L1 rule %lld",
+          (long long)p->gemm_kc, (long long)p->gemm_kc_l1);
+    /* the blocked path's KC leaves the L1 rule only on double-pumped AVX-512 cores (Zen 4) */
+    int zen4 = p->isa_max == GK_ISA_AVX512 && p->family == 25 && strcmp(p->vendor, "AuthenticAMD") == 0;
+    CHECK(zen4 || p->gemm_kc == p->gemm_kc_l1, "KC %lld differs from the L1 rule's %lld", (long long)p->gemm_kc,
+          (long long)p->gemm_kc_l1);
     CHECK(p->gemm_mc >= mr && p->gemm_mc % mr == 0, "MC %lld", (long long)p->gemm_mc);
     CHECK(p->gemm_nc >= nr && p->gemm_nc % nr == 0, "NC %lld", (long long)p->gemm_nc);
     /* The model's budgets: the slivers fill L1, the A block half of L2. */
-    int64_t sliver = (mr + nr) * p->gemm_kc * 4;
+    int64_t sliver = (mr + nr) * p->gemm_kc_l1 * 4;
     CHECK(sliver <= p->l1d.size && sliver > p->l1d.size / 2, "A+B slivers %lld bytes vs L1 %lld",
           (long long)sliver, (long long)p->l1d.size);
     int64_t a_block = p->gemm_mc * p->gemm_kc * 4;

@@ -72,18 +72,20 @@ static int64_t balance(int64_t extent, int64_t max, int64_t mult)
 
 /* The profile's cache-derived block sizes, fitted to this ISA's tile (the profile's MR/NR are
  * those of the best ISA, which may not be the active one) and balanced over the problem. KC
- * depends on k only, so the summation order of every C element depends on the shape alone.
- * kscale: the KC slice is up to kscale times the profile's (1 for f32; the bf16 kind's own
- * factor, measured), a multiple of 4*kscale elements. */
-static blocking get_blocking(int64_t m, int64_t n, int64_t k, int kscale)
+ * depends on k and the path only, so the summation order of every C element depends on the
+ * shape alone. kc_max: the slice's upper bound in elements, kstep: its multiple. */
+static blocking get_blocking(int64_t m, int64_t n, int64_t k, int64_t kc_max, int64_t kstep)
 {
     const struct gk_device_profile *d = gk_cpu();
     blocking bl;
-    bl.kc = balance(k, kscale * clamp_round(d->gemm_kc, 64, KC_MAX, 8), 4 * kscale);
+    bl.kc = balance(k, kc_max, kstep);
     bl.mc = balance(m, clamp_round(d->gemm_mc, MR, 4096, MR), MR);
     bl.nc = balance(n, clamp_round(d->gemm_nc, NR, 1 << 16, NR), NR);
     return bl;
 }
+
+/* A profile KC (the blocked path's gemm_kc or the skinny path's gemm_kc_l1) as a slice bound. */
+static int64_t slice_kc(int64_t profile_kc) { return clamp_round(profile_kc, 64, KC_MAX, 8); }
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -437,10 +439,11 @@ static gk_status gemm_any(int64_t m, int64_t n, int64_t k, const float *a, int64
                           const float *bias, float *c, int64_t ldc)
 {
     const struct gk_device_profile *d = gk_cpu();
-    blocking bl = get_blocking(m, n, k, 1);
+    int skinny = m <= d->skinny_max_m;
+    blocking bl = get_blocking(m, n, k, slice_kc(skinny ? d->gemm_kc_l1 : d->gemm_kc), 4);
     if (bs.packed)
         bl.kc = kc_packed;
-    if (m <= d->skinny_max_m)
+    if (skinny)
         return gemm_skinny(m, n, k, bl.kc, a, lda, bs, bias, c, ldc);
     return gemm_blocked(&f32_kind, m, n, k, bl, a, lda, bs, bias, c, ldc);
 }
@@ -647,7 +650,7 @@ static gk_status GK_FN(gk_gemm_bt_bf16bf16)(int64_t m, int64_t n, int64_t k, con
  * dominates), so the crossover is near m = 10. */
 enum { BF16_WIDEN_MAX_M = 8 };
 
-/* KC slices of 6x the profile's KC elements (3x its steps: k pairs). Each slice reads and
+/* KC slices of 6x the profile's L1-rule KC elements (3x its steps: k pairs). Each slice reads and
  * writes all of C once, and at the f32 slice's cache footprint (2x KC elements) those passes
  * cost 15-20%: measured on Zen 5 (KC 216, 1 thread, best of 3), M=512 N=K=4096 took 54.8 ms
  * at 2x, 48.8 at 4x, 46.3 at 6x, 44.9 at 8x; 2048^3 52.1 / 46.3 / 43.0 / 43.0; M=128 12.5 /
@@ -686,7 +689,8 @@ static gk_status gk_gemm_bt_bf16bf16_avx512bf16(int64_t m, int64_t n, int64_t k,
     if (m <= BF16_WIDEN_MAX_M)
         return GK_FN(gk_gemm_bt_bf16bf16)(m, n, k, a, lda, b, ldb, c, ldc);
     bsrc bs = {b, ldb, 1, NULL, 0};
-    return gemm_blocked(&bf16_kind, m, n, k, get_blocking(m, n, k, BF16_KC_SCALE), a, lda, bs, NULL, c, ldc);
+    blocking bl = get_blocking(m, n, k, BF16_KC_SCALE * slice_kc(gk_cpu()->gemm_kc_l1), 4 * BF16_KC_SCALE);
+    return gemm_blocked(&bf16_kind, m, n, k, bl, a, lda, bs, NULL, c, ldc);
 }
 #endif
 
@@ -718,7 +722,7 @@ static void pack_all_task(void *vctx, int64_t begin, int64_t end, int tid)
 static gk_status GK_FN(gk_pack_b_f32)(int64_t k, int64_t n, const float *b, int64_t ldb, int trans_b,
                                       struct gk_packed_b **out)
 {
-    int64_t npad = cdiv(n, NR) * NR, kc = get_blocking(1, n, k, 1).kc;
+    int64_t npad = cdiv(n, NR) * NR, kc = get_blocking(1, n, k, slice_kc(gk_cpu()->gemm_kc), 4).kc;
     struct gk_packed_b *pb;
     GK_TRY(gk_packed_b_new(ISA_LEVEL, k, n, (size_t)k * (size_t)npad * sizeof(float), &pb));
     pb->param[0] = NR;
