@@ -156,6 +156,23 @@ enum { SKINNY_INPLACE_MAX_BLOCKS = 4 };
 enum { SKINNY_INPLACE_MAX_BLOCKS = 0 };
 #endif
 
+static int skinny_inplace(int64_t m, bsrc bs)
+{
+    return !bs.packed && !bs.trans && cdiv(m, MR) <= SKINNY_INPLACE_MAX_BLOCKS;
+}
+
+/* B read in place streams KC rows at once, each a run of NR floats per panel: fewer rows make
+ * fewer, longer concurrent streams, which DRAM serves faster, until the passes over C cost more.
+ * Measured on Zen 4 at n = k = 4096 (KC 144 from the L1 rule): m = 2 5.0 -> 3.4-3.7 ms with
+ * KC 16, m = 8 6.7-7.4 -> 4.8-5.7 ms with KC 16, m = 16 best at 32, m = 32 the same at 64 as at
+ * 144 and 25% slower at 16. Hence KC = 2 m, at least 16. */
+static int64_t skinny_inplace_kc(int64_t m, int64_t kc)
+{
+    int64_t want = (2 * m + 7) / 8 * 8;
+    want = want < 16 ? 16 : want;
+    return want < kc ? want : kc;
+}
+
 /* Row-major B that is not read in place is packed a strip at a time: STRIP_PANELS panels of one
  * KC slice, so each row of B is read as one run of STRIP_PANELS*NR floats. A panel of B alone is
  * one or three cache lines per row, rows ldb apart: such a column of lines falls into a few sets
@@ -237,7 +254,7 @@ static void skinny_task(void *vctx, int64_t begin, int64_t end, int tid)
     (void)tid;
     int64_t npanels = cdiv(x->n, NR);
     int64_t jp0 = begin * x->panels_per_task, jp1 = min64(end * x->panels_per_task, npanels);
-    if (!x->bs.packed && !x->bs.trans && cdiv(x->m, MR) > SKINNY_INPLACE_MAX_BLOCKS) {
+    if (!x->bs.packed && !x->bs.trans && !skinny_inplace(x->m, x->bs)) {
         float *bufs = gk_gemm_scratch_get((size_t)(2 * x->kc * STRIP_PANELS * NR) * sizeof(float));
         if (bufs)
             skinny_strips(x, jp0, jp1, bufs);
@@ -440,7 +457,10 @@ static gk_status gemm_any(int64_t m, int64_t n, int64_t k, const float *a, int64
 {
     const struct gk_device_profile *d = gk_cpu();
     int skinny = m <= d->skinny_max_m;
-    blocking bl = get_blocking(m, n, k, slice_kc(skinny ? d->gemm_kc_l1 : d->gemm_kc), 4);
+    int64_t kc_max = slice_kc(skinny ? d->gemm_kc_l1 : d->gemm_kc);
+    if (skinny && skinny_inplace(m, bs))
+        kc_max = skinny_inplace_kc(m, kc_max);
+    blocking bl = get_blocking(m, n, k, kc_max, 4);
     if (bs.packed)
         bl.kc = kc_packed;
     if (skinny)
