@@ -18,7 +18,11 @@
 #define KCH 1024
 /* The first row tile of a slice reads B from memory: it prefetches each of its rows this far
  * ahead (into the next slice at the end of one), so the rows stream while the FMAs run (cold B,
- * 4096 x 4096, Zen 5: m = 2 bf16 2.1 -> 1.6-1.7 ms, m = 8 f32 3.9 -> 3.4-3.6 ms). */
+ * 4096 x 4096, Zen 5: m = 2 bf16 2.1 -> 1.6-1.7 ms, m = 8 f32 3.9 -> 3.4-3.6 ms). With f32 B
+ * the other row tiles issue the same prefetches: most hit L1, those past the slice's end start
+ * the next slice while these tiles run (Zen 4, cold B, medians of five interleaved rounds:
+ * m = 8 4096 x 4096 6.03 -> 5.52 ms, 11008 x 4096 16.3 -> 14.7 ms, m = 32 14.7 -> 14.1 ms;
+ * prefetching the whole next slice from those tiles instead was slower, m = 32 20-21 ms). */
 #define PREFETCH_BYTES 1024
 /* Row stride of the widened slice: one cache line more than KCH, so its TB rows do not all map
  * to the same L1 set. */
@@ -109,7 +113,7 @@ static inline __attribute__((always_inline)) void skinny_bt(gk_wtype t, int64_t 
             const char *bk = (const char *)b + j0 * ldb_bytes + k0 * es;
             if (t == GK_W_F32) {
                 for (int64_t i0 = 0; i0 < m; i0 += TA)
-                    tile_any(GK_W_F32, 0, i0 == 0, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda,
+                    tile_any(GK_W_F32, 0, 1, m - i0 < TA ? (int)(m - i0) : TA, nb, kc, a + i0 * lda + k0, lda,
                              bk, ldb_bytes, NULL, acc + i0);
                 continue;
             }
