@@ -70,6 +70,7 @@ struct gk_device_profile {
     int64_t gemm_kc, gemm_mc, gemm_nc; /* the blocked f32 path's KC, MC, NC */
     int64_t gemm_kc_l1;        /* KC whose A and B slivers fill L1: the skinny path's slice */
     int64_t gemv_max_m;        /* M <= this: streaming GEMV path */
+    int gemv16_prefetch;       /* 1: the 16-bit-weight GEMV prefetches each row ahead (per CPU) */
     int64_t skinny_max_m;      /* M <= this: skinny (no A packing) path */
     int64_t parallel_min_bytes; /* memory-bound ops below this size stay single-threaded */
     int64_t parallel_min_flops; /* compute-bound ops below this stay single-threaded */

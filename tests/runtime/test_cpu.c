@@ -172,6 +172,7 @@ static void check_blocking(const struct gk_device_profile *p)
           (long long)p->gemm_kc, (long long)p->gemm_kc_l1);
     /* the blocked path's KC leaves the L1 rule only on double-pumped AVX-512 cores (Zen 4) */
     int zen4 = p->isa_max == GK_ISA_AVX512 && p->family == 25 && strcmp(p->vendor, "AuthenticAMD") == 0;
+    CHECK(p->gemv16_prefetch == !zen4, "gemv16_prefetch %d", p->gemv16_prefetch);
     CHECK(zen4 || p->gemm_kc == p->gemm_kc_l1, "KC %lld differs from the L1 rule's %lld", (long long)p->gemm_kc,
           (long long)p->gemm_kc_l1);
     CHECK(p->gemm_mc >= mr && p->gemm_mc % mr == 0, "MC %lld", (long long)p->gemm_mc);

@@ -10,17 +10,19 @@
 #include "kernels/simd/simd.h"
 #include "kernels/blas/wload.h"
 #include "ops/dispatch.h"
+#include "runtime/cpu.h"
 
 /* rows per block; the ops layer hands out whole blocks (gk_ops_gemv_grain) */
 #define ROWS GK_GEMV_ROW_BLOCK
 
-/* 16-bit weights advance half as many bytes per step as f32 ones, and the hardware prefetchers
- * alone then leave DRAM idle: prefetching each row 1 KiB ahead streams bf16 at 29 instead of 26
- * GB/s and f16 at 32 instead of 27 (Zen 5, 4096 x 4096, cold); for f32 weights it costs 3-7%. */
+/* 16-bit weights advance half as many bytes per step as f32 ones, and on Zen 5 the hardware
+ * prefetchers alone then leave DRAM idle: prefetching each row 1 KiB ahead streams bf16 at 29
+ * instead of 26 GB/s and f16 at 32 instead of 27 (4096 x 4096, cold); for f32 weights it costs
+ * 3-7%. On Zen 4 it slows 16-bit weights too: the profile's gemv16_prefetch says where it runs. */
 #define PREFETCH_BYTES 1024
 
 /* y[0..rows) for `rows` rows (a constant after inlining) starting at row pointer a. */
-static inline __attribute__((always_inline)) void gemv_rows(gk_wtype t, int rows, int64_t k, const char *a,
+static inline __attribute__((always_inline)) void gemv_rows(gk_wtype t, int pf, int rows, int64_t k, const char *a,
                                                              int64_t lda_bytes, const float *x, float *y)
 {
     gk_vf acc[ROWS][2];
@@ -29,7 +31,7 @@ static inline __attribute__((always_inline)) void gemv_rows(gk_wtype t, int rows
     int64_t p = 0;
     for (; p + 2 * GK_VL <= k; p += 2 * GK_VL) {
         gk_vf x0 = gk_v_loadu(x + p), x1 = gk_v_loadu(x + p + GK_VL);
-        if (t != GK_W_F32) /* one line of each row per step, 1 KiB ahead */
+        if (pf) /* one line of each row per step, 1 KiB ahead */
             for (int r = 0; r < rows; r++)
                 __builtin_prefetch(a + r * lda_bytes + p * 2 + PREFETCH_BYTES);
         for (int r = 0; r < rows; r++) {
@@ -55,10 +57,13 @@ static inline __attribute__((always_inline)) void gemv_any(gk_wtype t, int64_t n
     const char *rows = a;
     int64_t ldb = lda * (int64_t)gk_wsize(t);
     int64_t i = 0;
+    if (t != GK_W_F32 && gk_cpu()->gemv16_prefetch)
+        for (; i + ROWS <= n; i += ROWS)
+            gemv_rows(t, 1, ROWS, k, rows + i * ldb, ldb, x, y + i);
     for (; i + ROWS <= n; i += ROWS)
-        gemv_rows(t, ROWS, k, rows + i * ldb, ldb, x, y + i);
+        gemv_rows(t, 0, ROWS, k, rows + i * ldb, ldb, x, y + i);
     for (; i < n; i++)
-        gemv_rows(t, 1, k, rows + i * ldb, ldb, x, y + i);
+        gemv_rows(t, 0, 1, k, rows + i * ldb, ldb, x, y + i);
 }
 
 void GK_FN(gk_gemv_f32)(int64_t n, int64_t k, const float *a, int64_t lda, const float *x, float *y)
