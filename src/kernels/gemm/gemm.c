@@ -438,6 +438,12 @@ static gk_status gemm_blocked(const blocked_kind *kind, int64_t m, int64_t n, in
         x.groups = min64(npanels, cdiv(2 * (int64_t)threads, mblocks));
         x.panels_per_group = cdiv(npanels, x.groups);
         x.groups = cdiv(npanels, x.panels_per_group);
+        /* and the tasks in a multiple of the threads where fewer groups give one (256^3: 6
+         * panels in 3 groups on 2 threads would leave one thread idle for a third of the time) */
+        if (mblocks * x.groups % threads && x.groups > threads) {
+            x.panels_per_group = cdiv(npanels, x.groups / threads * threads);
+            x.groups = cdiv(npanels, x.panels_per_group);
+        }
         for (x.k0 = 0; x.k0 < k; x.k0 += bl.kc) {
             x.kc = min64(bl.kc, k - x.k0);
             x.ks = cdiv(x.kc, kind->kstep);
