@@ -296,6 +296,10 @@ static int64_t round_down(int64_t v, int64_t m, int64_t min)
     return v < min ? min : v;
 }
 
+/* The blocked path's KC on double-pumped AVX-512 cores (derive_blocking says why; gemm.c clamps
+ * every slice to its KC_MAX, also 384). */
+enum { ZEN4_KC = 384 };
+
 /* GEMM blocking after BLIS's analytical model (Low et al., "Analytical modeling is enough for
  * high-performance BLIS", TOMS 2016):
  *   KC: the KC×NR sliver of packed B stays in L1 while the MR×KC slivers of A stream past it
@@ -309,12 +313,9 @@ static int64_t round_down(int64_t v, int64_t m, int64_t min)
  * block). The blocked path departs from it where 512-bit FMAs are double-pumped (Zen 4: AMD
  * family 25 with AVX-512): an 8×48 k step takes 24 cycles there, so its B sliver streams from
  * L2 at 8 bytes per cycle, and a longer slice saves passes over C. Measured on Zen 4 (docs/
- * GEMM.md), KC 384 against the rule's 144: 2048³ 105 vs 99 GFLOP/s, 1024³ 102 vs 98, M=512
- * 3% faster; the skinny path 2-8% slower, so it keeps 144. */
-/* The blocked path's KC on double-pumped AVX-512 cores (measured, see derive_blocking; gemm.c
- * clamps every slice to its KC_MAX, also 384). */
-enum { ZEN4_KC = 384 };
-
+ * GEMM.md), KC 384 (MC 336) against the rule's 144 (MC 904), interleaved medians: 1024³ 95.0 ->
+ * 103.0 GFLOP/s, 2048³ 96.3 -> 102.9, M=512 3% faster; the skinny path 2-8% slower, so it keeps
+ * 144. */
 static void derive_blocking(void)
 {
     int mr, nr;

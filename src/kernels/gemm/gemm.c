@@ -416,17 +416,17 @@ static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
 static gk_status gemm_blocked(const blocked_kind *kind, int64_t m, int64_t n, int64_t k, blocking bl, const void *a,
                               int64_t lda, bsrc bs, const float *bias, float *c, int64_t ldc)
 {
-    blocked_ctx x = {.kind = kind, .m = m, .n = n, .k = k, .a = a, .lda = lda, .bs = bs, .bias = bias, .c = c,
-                     .ldc = ldc, .bl = bl};
     int parallel = worth_threads(m, n, k);
     int threads = parallel ? gk_pool_threads() : 1;
     int64_t mblocks = cdiv(m, bl.mc), ks_max = cdiv(bl.kc, kind->kstep);
     /* Row blocks in a multiple of the threads: 7 equal blocks on 2 threads cap the speed-up at
      * 1.75x (2048^3 with Zen 4's MC of 336). MC only splits rows: the sums do not change. */
     if (mblocks > threads && mblocks % threads) {
-        x.bl.mc = cdiv(cdiv(m, cdiv(mblocks, threads) * threads), MR) * MR;
-        mblocks = cdiv(m, x.bl.mc);
+        bl.mc = cdiv(cdiv(m, cdiv(mblocks, threads) * threads), MR) * MR;
+        mblocks = cdiv(m, bl.mc);
     }
+    blocked_ctx x = {.kind = kind, .m = m, .n = n, .k = k, .a = a, .lda = lda, .bs = bs, .bias = bias, .c = c,
+                     .ldc = ldc, .bl = bl};
     void *bbuf = NULL;
     if (!bs.packed && !(bbuf = gk_gemm_scratch_get((size_t)cdiv(min64(bl.nc, n), NR) * NR * (size_t)ks_max * sizeof(float))))
         return gk_fail(GK_ERR_NO_MEMORY, "gemm: out of memory for the packed B block");

@@ -20,8 +20,8 @@
  * ahead (into the next slice at the end of one), so the rows stream while the FMAs run (cold B,
  * 4096 x 4096, Zen 5: m = 2 bf16 2.1 -> 1.6-1.7 ms, m = 8 f32 3.9 -> 3.4-3.6 ms). With f32 B
  * the other row tiles issue the same prefetches: most hit L1, those past the slice's end start
- * the next slice while these tiles run (Zen 4, cold B, medians of five interleaved rounds:
- * m = 8 4096 x 4096 6.03 -> 5.52 ms, 11008 x 4096 16.3 -> 14.7 ms, m = 32 14.7 -> 14.1 ms;
+ * the next slice while these tiles run (Zen 4, cold B, `gk bench gemm --filter "gemm_bt M=8 "`,
+ * three alternated rounds: 4096 x 4096 6.26 -> 5.27 ms median, the 11008 shapes unchanged;
  * prefetching the whole next slice from those tiles instead was slower, m = 32 20-21 ms). */
 #define PREFETCH_BYTES 1024
 /* Row stride of the widened slice: one cache line more than KCH, so its TB rows do not all map
