@@ -48,7 +48,7 @@ int main(void)
     expect(line);
     expect((p->features & GK_FEAT_AVX2) ? "+avx2" : "-avx2");
     expect((p->features & GK_FEAT_AVX512F) ? "+avx512f" : "-avx512f");
-    expect("-amx-bf16");
+    expect((p->features & GK_FEAT_AMX_BF16) ? "+amx-bf16" : "-amx-bf16");
     snprintf(line, sizeof line, "L1d  %lld KiB", (long long)(p->l1d.size >> 10));
     expect(line);
     snprintf(line, sizeof line, "L2   %lld KiB", (long long)(p->l2.size >> 10));
