@@ -29,16 +29,30 @@ static inline void gk_ops_run(int64_t n, int64_t grain, int64_t bytes_per_item, 
     gk_parallel_for(n, grain, fn, ctx);
 }
 
-/* Whether an op should write its `bytes` of output with non-temporal stores: when the output
- * alone is larger than the last-level cache of the device profile (every instance of it, or the
- * L2s where no L3 is reported), cached stores would only evict the input still to be read and
- * add a read for ownership of each line; the output is not reused from cache anyway. */
-static inline int gk_ops_stream_output(int64_t bytes)
+/* Output size above which an op writes with non-temporal stores: the last-level cache of the
+ * device profile (every instance of it, or the L2s where no L3 is reported), counted at most
+ * GK_OPS_LLC_PER_CORE per usable core. Above it, cached stores would only evict the input still
+ * to be read and add a read for ownership of each line; the output is not reused from cache
+ * anyway. The cap is for VMs, whose CPUID reports the host's whole L3 as theirs (480 MiB
+ * "shared by 2 CPUs" on the 2-vCPU Xeon of 2026-12-03) while neighbours use it: there 64 MiB
+ * outputs went cached, and streaming them measured vec_add 12.5 -> 9.5 ms, silu 11.0 -> 9.3,
+ * swiglu 14.5 -> 11.9 (docs/PERFORMANCE.md). */
+#define GK_OPS_LLC_PER_CORE ((int64_t)8 << 20)
+
+static inline int64_t gk_ops_stream_min_bytes(void)
 {
     const struct gk_device_profile *p = gk_cpu();
     const gk_cache_level *llc = p->l3.size > 0 ? &p->l3 : &p->l2;
     int64_t shared = llc->shared_by > 0 ? llc->shared_by : 1;
-    return llc->size > 0 && bytes > llc->size * ((p->cores + shared - 1) / shared);
+    int64_t bytes = llc->size * ((p->cores + shared - 1) / shared);
+    return bytes < p->cores * GK_OPS_LLC_PER_CORE ? bytes : p->cores * GK_OPS_LLC_PER_CORE;
+}
+
+/* Whether an op should write its `bytes` of output with non-temporal stores. */
+static inline int gk_ops_stream_output(int64_t bytes)
+{
+    int64_t min = gk_ops_stream_min_bytes();
+    return min > 0 && bytes > min;
 }
 
 /* Rows (or tokens) per chunk for rows of `row` elements: about GK_OPS_CHUNK elements. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/split.h"
 #include "ops_test.h"
 #include "runtime/cpu.h"
 #include "scalar/scalar.h"
@@ -150,14 +151,13 @@ static void body(void *ctx)
             test_gemv(ln[i], lk[j], 1, &rng);
 }
 
-/* add, mul and scale write outputs larger than the last-level cache with non-temporal stores
+/* add, mul and scale write outputs above gk_ops_stream_min_bytes with non-temporal stores
  * after a masked head up to the vector alignment: the definition's bits all the same, nothing
  * written past the end, at an aligned and a misaligned output. */
 static void test_stream(void *ctx)
 {
     (void)ctx;
-    const struct gk_device_profile *p = gk_cpu();
-    int64_t n = (p->l3.size > 0 ? p->l3.size : p->l2.size) * p->cores / 4 + 1001;
+    int64_t n = gk_ops_stream_min_bytes() / 4 + 1001;
     gk_rng rng;
     gk_rng_seed(&rng, 7);
     float *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y), *want = malloc((size_t)n * sizeof *want);
