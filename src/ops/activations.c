@@ -38,7 +38,7 @@ static gk_status check_unary(const char *fn, int64_t n, const float *x, float *y
         if (n == 0)                                                      \
             return GK_OK;                                                \
         GK_TRY(gk_dispatch(&t));                                         \
-        unary_ctx c = {t->op, x, y, gk_ops_stream_output(n * 4)};        \
+        unary_ctx c = {t->op, x, y, gk_ops_stream_output(n * 4, y, x, NULL)};\
         gk_ops_run(n, GK_OPS_CHUNK, 8, unary_task, &c);                  \
         return GK_OK;                                                    \
     }
@@ -79,7 +79,7 @@ gk_status gk_swiglu_f32(int64_t n, const float *gate, const float *up, float *y)
     if (n == 0)
         return GK_OK;
     GK_TRY(gk_dispatch(&t));
-    swiglu_ctx c = {t, gate, up, y, gk_ops_stream_output(n * 4)};
+    swiglu_ctx c = {t, gate, up, y, gk_ops_stream_output(n * 4, y, gate, up)};
     gk_ops_run(n, GK_OPS_CHUNK, 12, swiglu_task, &c);
     return GK_OK;
 }

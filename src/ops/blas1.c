@@ -122,7 +122,7 @@ static gk_status ew(const char *fn, ew_kind kind, int64_t n, const float *x, con
     if (n == 0)
         return GK_OK;
     GK_TRY(gk_dispatch(&t));
-    ew_ctx c = {t, kind, x, y, alpha, out, gk_ops_stream_output(n * 4)};
+    ew_ctx c = {t, kind, x, y, alpha, out, gk_ops_stream_output(n * 4, out, x, y)};
     gk_ops_run(n, GK_OPS_CHUNK, ny ? 12 : 8, ew_task, &c);
     return GK_OK;
 }

@@ -56,7 +56,7 @@ static gk_status rows_op(const char *fn, row_ctx *c, int64_t rows)
     if (rows == 0 || c->n == 0)
         return GK_OK;
     GK_TRY(gk_dispatch(&c->t));
-    c->stream = gk_ops_stream_output(rows * c->n * (int64_t)sizeof(float));
+    c->stream = gk_ops_stream_output(rows * c->n * (int64_t)sizeof(float), c->y, c->x, NULL);
     gk_ops_run(rows, gk_ops_row_grain(c->n), c->n * (int64_t)(2 * sizeof(float)), row_task, c);
     return GK_OK;
 }

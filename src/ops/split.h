@@ -48,11 +48,14 @@ static inline int64_t gk_ops_stream_min_bytes(void)
     return bytes < p->cores * GK_OPS_LLC_PER_CORE ? bytes : p->cores * GK_OPS_LLC_PER_CORE;
 }
 
-/* Whether an op should write its `bytes` of output with non-temporal stores. */
-static inline int gk_ops_stream_output(int64_t bytes)
+/* Whether an op should write its `bytes` of output `out` with non-temporal stores. Not when it
+ * writes in place over an input (`in0` or `in1`, either may be NULL): the lines were just read,
+ * so cached stores need no read for ownership, and streaming them measured 2x slower (64 MiB
+ * vec_scale in place, 8.6 ms against 4.1 for the plain loop). */
+static inline int gk_ops_stream_output(int64_t bytes, const void *out, const void *in0, const void *in1)
 {
     int64_t min = gk_ops_stream_min_bytes();
-    return min > 0 && bytes > min;
+    return min > 0 && bytes > min && out != in0 && out != in1;
 }
 
 /* Rows (or tokens) per chunk for rows of `row` elements: about GK_OPS_CHUNK elements. */

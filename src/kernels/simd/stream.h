@@ -1,8 +1,9 @@
 /* Non-temporal output for op templates: the kernels that the ops layer tells to stream (their
- * whole output exceeds the last-level cache, gk_ops_stream_output) write the body of each
- * output range with gk_v_stream after a masked head up to the vector alignment, and fence once
- * before returning. The values are the same as with cached stores; only the cache traffic
- * differs (no read for ownership, no eviction of the input still to be read). */
+ * whole output exceeds the last-level cache and is not an input, gk_ops_stream_output) write
+ * the body of each output range with gk_v_stream after a masked head up to the vector
+ * alignment, and fence once before returning. The values are the same as with cached stores;
+ * only the cache traffic differs (no read for ownership, no eviction of the input still to be
+ * read). */
 #ifndef GK_SIMD_STREAM_H
 #define GK_SIMD_STREAM_H
 
