@@ -33,8 +33,8 @@ static double ref_rsqrt(double x) { return 1.0 / sqrt(x); }
  * sigmoid add an exp, a division/reciprocal and a final subtraction; erf is a rational function
  * (two polynomials, a division and a product, each rounded, where erf is close to 1);
  * recip/rsqrt are one second-order step from a 12-bit (AVX2) or 14-bit (AVX-512) estimate,
- * leaving the roundings of a*r and the last FMA; sin/cos
- * lose relative accuracy next to their zeros, so their unit is max(ulp, 2^-26). */
+ * leaving the roundings of a*r and the last FMA; sin/cos lose relative accuracy next to their
+ * zeros, so their unit is max(ulp, 2^-26). */
 static const vm_spec specs[] = {
     {GK_TVM_EXP, "exp", exp, -104.0f, 89.0f, 2, 2, 0, 1},
     {GK_TVM_LOG, "log", log, 0.0f, FLT_MAX, 2, 2, 0, 1},
