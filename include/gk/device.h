@@ -68,6 +68,8 @@ struct gk_device_profile {
     /* GEMM blocking (BLIS analytical model from the caches) and path thresholds */
     int gemm_mr, gemm_nr;
     int64_t gemm_kc, gemm_mc, gemm_nc; /* the blocked f32 path's KC, MC, NC */
+    int64_t gemm_nb;           /* > 0: the blocked path holds an MR-row sliver of A in L1 and streams
+                                  up to NB columns of packed B from L2 past it; 0: BLIS's order */
     int64_t gemm_kc_l1;        /* KC whose A and B slivers fill L1: the skinny path's slice */
     int64_t gemv_max_m;        /* M <= this: streaming GEMV path */
     int gemv16_prefetch;       /* 1: the 16-bit-weight GEMV prefetches each row ahead (per CPU) */

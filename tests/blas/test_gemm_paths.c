@@ -100,6 +100,10 @@ out:
     return gk_test_failures == before;
 }
 
+/* Columns that split the blocked path's B-streaming order (where the profile takes it) into
+ * several panel groups, the last one short. */
+static int64_t stream_cols(void) { return gk_device_profile()->gemm_nb + 49; }
+
 static void shapes(void *ctx)
 {
     (void)ctx;
@@ -121,6 +125,8 @@ static void shapes(void *ctx)
         /* the skinny path's B strips: several per KC slice, the last one and its last panel short */
         check_shape((variant)v, 8, 273, 800, 0);
         check_shape((variant)v, 70, 273, 800, 0);
+        /* the blocked path's B-streaming order: more panels than one group's share of L2 */
+        check_shape((variant)v, 136, stream_cols(), 70, 0);
     }
 }
 
@@ -154,10 +160,10 @@ static void threads(void *ctx)
     /* 2100 rows: an odd number of MC blocks on the machines measured so far (Zen 4: 7 of 336,
      * Zen 3: 13 of 174), which the blocked path rounds up to a multiple of the threads */
     static const int64_t shape[][3] = {{1, 3001, 700}, {17, 1500, 500}, {200, 300, 500}, {64, 2000, 256},
-                                       {2100, 64, 200}};
+                                       {2100, 64, 200}, {136, 0, 70}};
     for (size_t si = 0; si < sizeof shape / sizeof shape[0]; si++)
         for (int v = 0; v < V_COUNT; v++) {
-            int64_t m = shape[si][0], n = shape[si][1], k = shape[si][2];
+            int64_t m = shape[si][0], n = shape[si][1] ? shape[si][1] : stream_cols(), k = shape[si][2];
             int trans = v == V_BT || v == V_PACKED_BT;
             int64_t brows = trans ? n : k, bcols = trans ? k : n;
             float *a = malloc(sizeof(float) * (size_t)(m * k)), *b = malloc(sizeof(float) * (size_t)(brows * bcols));

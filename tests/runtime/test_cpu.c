@@ -184,6 +184,12 @@ static void check_blocking(const struct gk_device_profile *p)
     int64_t a_block = p->gemm_mc * p->gemm_kc * 4;
     CHECK(a_block <= p->l2.size / 2 && a_block > p->l2.size / 4, "A block %lld bytes vs L2 %lld",
           (long long)a_block, (long long)p->l2.size);
+    /* the B-streaming order on full-rate AVX-512 cores only, its B block in half of L2 */
+    int full_rate_zmm = p->isa_max == GK_ISA_AVX512 && !zen4;
+    CHECK(!p->gemm_nb == !full_rate_zmm, "NB %lld on isa %d", (long long)p->gemm_nb, (int)p->isa_max);
+    int64_t b_block = p->gemm_nb * p->gemm_kc * 4;
+    CHECK(!full_rate_zmm || (p->gemm_nb % nr == 0 && b_block <= p->l2.size / 2 && b_block > p->l2.size / 4),
+          "B block %lld bytes vs L2 %lld", (long long)b_block, (long long)p->l2.size);
     CHECK(p->gemv_max_m == 1, "gemv_max_m %lld", (long long)p->gemv_max_m);
     /* the skinny path sits between GEMV and the blocked path, and skips packing A only while
      * its rows stay a small multiple of the micro-kernel's */

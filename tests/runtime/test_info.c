@@ -57,9 +57,9 @@ int main(void)
     expect(line);
     snprintf(line, sizeof line, "read DRAM     %.1f GB/s 1 thread", p->bw_dram_gbs_1t);
     expect(line);
-    snprintf(line, sizeof line, "MR=%d NR=%d KC=%lld MC=%lld NC=%lld (skinny path KC=%lld)", p->gemm_mr,
-             p->gemm_nr, (long long)p->gemm_kc, (long long)p->gemm_mc, (long long)p->gemm_nc,
-             (long long)p->gemm_kc_l1);
+    snprintf(line, sizeof line, "MR=%d NR=%d KC=%lld MC=%lld NC=%lld NB=%lld (skinny path KC=%lld)",
+             p->gemm_mr, p->gemm_nr, (long long)p->gemm_kc, (long long)p->gemm_mc, (long long)p->gemm_nc,
+             (long long)p->gemm_nb, (long long)p->gemm_kc_l1);
     expect(line);
     snprintf(line, sizeof line, "skinny path    M <= %lld", (long long)p->skinny_max_m);
     expect(line);

@@ -84,8 +84,11 @@ int gk_cmd_info(int argc, char **argv)
            p->bw_dram_gbs_all, p->cores);
 
     printf("\ngemm blocking\n");
-    printf("  MR=%d NR=%d KC=%lld MC=%lld NC=%lld (skinny path KC=%lld)\n", p->gemm_mr, p->gemm_nr,
-           (long long)p->gemm_kc, (long long)p->gemm_mc, (long long)p->gemm_nc, (long long)p->gemm_kc_l1);
+    printf("  MR=%d NR=%d KC=%lld MC=%lld NC=%lld NB=%lld (skinny path KC=%lld)\n", p->gemm_mr, p->gemm_nr,
+           (long long)p->gemm_kc, (long long)p->gemm_mc, (long long)p->gemm_nc, (long long)p->gemm_nb,
+           (long long)p->gemm_kc_l1);
+    printf("  order          %s\n", p->gemm_nb ? "A sliver in L1, B panels streamed from L2"
+                                               : "B panel in L1, A slivers streamed from L2");
     printf("\nthresholds\n");
     printf("  gemv path      M <= %lld\n", (long long)p->gemv_max_m);
     printf("  skinny path    M <= %lld\n", (long long)p->skinny_max_m);

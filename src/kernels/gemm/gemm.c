@@ -51,6 +51,7 @@
 
 typedef struct blocking {
     int64_t kc, mc, nc;
+    int64_t b_l2_bytes; /* > 0: the B-streaming order, with this much packed B per group */
 } blocking;
 
 static int64_t clamp_round(int64_t v, int64_t lo, int64_t hi, int64_t mult)
@@ -81,6 +82,8 @@ static blocking get_blocking(int64_t m, int64_t n, int64_t k, int64_t kc_max, in
     bl.kc = balance(k, kc_max, kstep);
     bl.mc = balance(m, clamp_round(d->gemm_mc, MR, 4096, MR), MR);
     bl.nc = balance(n, clamp_round(d->gemm_nc, NR, 1 << 16, NR), NR);
+    /* the profile's NB is for the AVX-512 tile (its MR/NR are isa_max's) */
+    bl.b_l2_bytes = ISA_LEVEL == GK_ISA_AVX512 ? d->gemm_nb * d->gemm_kc * (int64_t)sizeof(float) : 0;
     return bl;
 }
 
@@ -380,7 +383,18 @@ static void pack_b_task(void *vctx, int64_t begin, int64_t end, int tid)
     x->kind->pack_b(x, j, cols, x->bbuf + jp0 * x->ks * NR);
 }
 
-/* Each call takes its own A buffer from the scratch cache (not one per thread id: the thread
+/* The tile of packed A rows ir.. of the block at row i0 and packed B panel jp. */
+static inline void block_tile(const blocked_ctx *x, const float *ap, int64_t i0, int64_t mcur, int64_t ir, int64_t jp)
+{
+    int64_t j = x->j0 + jp * NR;
+    x->kind->tile(x, ap + ir * x->ks, x->bp + jp * x->ks * NR, i0 + ir, j, min64(MR, mcur - ir), min64(NR, x->n - j));
+}
+
+/* A task is a row block and a group of B panels. In BLIS's order each panel of B stays in L1
+ * while the block's MR-row slivers of A pass it; in the B-streaming order (blocking.b_l2_bytes)
+ * each A sliver stays in L1 while the group's panels, held in L2, pass it, and C is walked along
+ * its rows. Every tile is computed the same way in either order.
+ * Each call takes its own A buffer from the scratch cache (not one per thread id: the thread
  * count may change between planning and running, and a task never depends on which thread runs
  * it). */
 static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
@@ -403,11 +417,14 @@ static void block_task(void *vctx, int64_t begin, int64_t end, int tid)
                 x->kind->pack_a(x, i0 + ir, min64(MR, mcur - ir), ap + ir * x->ks);
             packed_i0 = i0;
         }
-        for (int64_t jp = jp0; jp < jp1; jp++) {
-            int64_t j = x->j0 + jp * NR, ncur = min64(NR, x->n - j);
-            const float *bp = x->bp + jp * x->ks * NR;
+        if (x->bl.b_l2_bytes) {
             for (int64_t ir = 0; ir < mcur; ir += MR)
-                x->kind->tile(x, ap + ir * x->ks, bp, i0 + ir, j, min64(MR, mcur - ir), ncur);
+                for (int64_t jp = jp0; jp < jp1; jp++)
+                    block_tile(x, ap, i0, mcur, ir, jp);
+        } else {
+            for (int64_t jp = jp0; jp < jp1; jp++)
+                for (int64_t ir = 0; ir < mcur; ir += MR)
+                    block_tile(x, ap, i0, mcur, ir, jp);
         }
     }
     gk_gemm_scratch_put(ap);
@@ -436,12 +453,20 @@ static gk_status gemm_blocked(const blocked_kind *kind, int64_t m, int64_t n, in
         int64_t npanels = cdiv(x.nc, NR);
         /* split the columns too when the row blocks alone cannot keep every thread busy */
         x.groups = min64(npanels, cdiv(2 * (int64_t)threads, mblocks));
+        /* the B-streaming order: no more panels in a group than its share of L2 holds */
+        if (bl.b_l2_bytes) {
+            int64_t max_panels = bl.b_l2_bytes / (ks_max * NR * (int64_t)sizeof(float));
+            int64_t need = cdiv(npanels, max_panels > 0 ? max_panels : 1);
+            x.groups = need > x.groups ? need : x.groups;
+        }
         x.panels_per_group = cdiv(npanels, x.groups);
         x.groups = cdiv(npanels, x.panels_per_group);
         /* and the tasks in a multiple of the threads where fewer groups give one (256^3: 6
-         * panels in 3 groups on 2 threads would leave one thread idle for a third of the time) */
+         * panels in 3 groups on 2 threads would leave one thread idle for a third of the time);
+         * the B-streaming order rounds up, so a group stays within its share of L2 */
         if (mblocks * x.groups % threads && x.groups > threads) {
-            x.panels_per_group = cdiv(npanels, x.groups / threads * threads);
+            int64_t g = bl.b_l2_bytes ? min64(npanels, cdiv(x.groups, threads) * threads) : x.groups / threads * threads;
+            x.panels_per_group = cdiv(npanels, g);
             x.groups = cdiv(npanels, x.panels_per_group);
         }
         for (x.k0 = 0; x.k0 < k; x.k0 += bl.kc) {
