@@ -340,9 +340,9 @@ static void derive_blocking(void)
     /* On cores with full-rate 512-bit FMAs the 8x48 tile takes a k step every 12 cycles, and its
      * KC x 48 sliver of B (41 KiB at KC 216) no longer stays in a 48 KiB L1 beside the A stream:
      * there the blocked path holds the A sliver (7 KiB) in L1 instead and streams B panels from a
-     * KC x NB block in half of L2, C walked along its rows. Sapphire Rapids (docs/GEMM.md), 1536
-     * columns of C: 183 -> 214-225 GFLOP/s in the kernel loop. Double-pumped Zen 4 keeps BLIS's
-     * order, measured there at 95-97% of peak. */
+     * KC x NB block in half of L2, C walked along its rows. Sapphire Rapids (docs/GEMM.md): 512^3
+     * 184 -> 204 GFLOP/s, 2048^3 185 -> 206; `gk bench ukernel` shows the two orders. Double-pumped
+     * Zen 4 keeps BLIS's order, measured there at 95-97% of peak. */
     cpu.gemm_nb = cpu.isa_max == GK_ISA_AVX512 && !zmm_half_rate
                       ? round_down(cpu.l2.size / 2 / (cpu.gemm_kc * f32), nr, nr) : 0;
     int64_t l3_share = cpu.l3.size > 0 ? cpu.l3.size / cpu.l3.shared_by : cpu.l2.size;
