@@ -4,7 +4,8 @@
  * rows streamed cold (DRAM limit). Beside ours, in the same run: the plain C loops of
  * bench/baseline_act.c compiled with -O3 -march=native and with -ffast-math added (the
  * compiler baselines), and on the 64 MiB case a memcpy moving the same bytes in + out with the
- * same thread count (the streaming bandwidth the targets refer to). */
+ * same thread count (the streaming bandwidth the targets refer to). They are timed interleaved
+ * (gk_bench_run_rounds): the resident ratios swung 20-30% between runs timed one after the other. */
 #include <string.h>
 
 #include "baseline_act.h"
@@ -41,7 +42,6 @@ static gk_status (*const unary_gk[K_SWIGLU])(int64_t n, const float *x, float *y
 typedef struct act_arg {
     act_kind kind;
     int64_t rows, n; /* rows (tokens for rope) of n floats */
-    int variant;     /* baseline: 0 = -O3, 1 = -ffast-math */
     int copies, cursor, threads;
     float *x[MAX_COPIES], *u[MAX_COPIES], *y[MAX_COPIES];
     float *w, *b, *cos_tab, *sin_tab;
@@ -73,10 +73,9 @@ static int run_gk(void *p)
     }
 }
 
-static int run_baseline(void *p)
+static int run_baseline(act_arg *a, int f)
 {
-    act_arg *a = p;
-    int i = gk_bench_rotate(a->copies, &a->cursor), f = a->variant;
+    int i = gk_bench_rotate(a->copies, &a->cursor);
     int64_t rn = a->rows * a->n;
     float *x = a->x[i], *y = a->y[i];
     switch (a->kind) {
@@ -95,6 +94,9 @@ static int run_baseline(void *p)
     }
     return 0;
 }
+
+static int run_baseline_o3(void *p) { return run_baseline(p, 0); }
+static int run_baseline_fastmath(void *p) { return run_baseline(p, 1); }
 
 static void copy_task(void *p, int64_t b, int64_t e, int tid)
 {
@@ -184,19 +186,11 @@ static void run_kind(gk_bench_ctx *ctx, act_kind k, int64_t rows, const char *wh
             a.pos[t] = (int32_t)((t * 7) % rows);
     }
 
-    gk_bench_run(ctx, &c, "gk", run_gk, &a);
+    gk_bench_impl impls[4] = {{"gk", run_gk, &a}};
+    int n = 1;
     if (k != K_ROPE_TABLE) {
-        a.variant = 0;
-        gk_bench_run(ctx, &c, "C -O3 -march=native", run_baseline, &a);
-        a.variant = 1;
-        gk_bench_run(ctx, &c, "C -O3 -march=native -ffast-math", run_baseline, &a);
-    }
-    for (int i = 0; i < a.copies; i++) {
-        gk_bench_free(a.x[i]);
-        if (!in_place)
-            gk_bench_free(a.y[i]);
-        if (a.u[i])
-            gk_bench_free(a.u[i]);
+        impls[n++] = (gk_bench_impl){"C -O3 -march=native", run_baseline_o3, &a};
+        impls[n++] = (gk_bench_impl){"C -O3 -march=native -ffast-math", run_baseline_fastmath, &a};
     }
     if (limit == GK_LIMIT_DRAM) {
         a.copy_bytes = (size_t)(c.bytes / 2);
@@ -205,13 +199,20 @@ static void run_kind(gk_bench_ctx *ctx, act_kind k, int64_t rows, const char *wh
             a.dst[i] = gk_bench_alloc(a.copy_bytes);
             gk_bench_fill_f32(a.src[i], a.copy_bytes / sizeof(float), 1 + (uint64_t)i);
         }
-        gk_bench_run(ctx, &c, "memcpy (same bytes, same threads)", run_memcpy, &a);
-        for (int i = 0; i < a.copies; i++) {
+        impls[n++] = (gk_bench_impl){"memcpy (same bytes, same threads)", run_memcpy, &a};
+    }
+    gk_bench_run_rounds(ctx, &c, impls, n);
+    for (int i = 0; i < a.copies; i++) {
+        gk_bench_free(a.x[i]);
+        if (!in_place)
+            gk_bench_free(a.y[i]);
+        if (a.u[i])
+            gk_bench_free(a.u[i]);
+        if (a.src[i]) {
             gk_bench_free(a.src[i]);
             gk_bench_free(a.dst[i]);
         }
     }
-    gk_bench_end_case(ctx);
 
     gk_bench_free(a.w);
     gk_bench_free(a.b);

@@ -1,10 +1,10 @@
 /* The benchmark harness contract (DESIGN §12). A suite is a function that, for each case
  * (op × shape), describes the work (FLOPs, bytes, which limit applies) and hands the harness
  * one closure per implementation: ours first ("gk"), then each peer found at run time.
- * The harness times them all in the same run, each in its own child process (warm-up,
- * repetitions, median and best), prints
- * a table with % of the measured limit and our/peer ratios, and collects rows for --json and
- * --plot. Suites never print timings themselves. */
+ * The harness times them all in the same run, interleaved in rounds of child processes
+ * (warm-up, repetitions, median and best), prints a table with % of the measured limit and
+ * our/peer ratios, and collects rows for --json and --plot. Suites never print timings
+ * themselves. */
 #ifndef GK_BENCH_H
 #define GK_BENCH_H
 
@@ -36,20 +36,22 @@ typedef struct gk_bench_ctx gk_bench_ctx;
 int gk_bench_threads(const gk_bench_ctx *ctx);  /* --threads N (peers get the same) */
 int gk_bench_quick(const gk_bench_ctx *ctx);    /* --quick: fewer shapes/reps (used by tests) */
 
-/* Time fn(arg) for implementation `impl` ("gk", a peer's label, "O3-native loop", ...) on case
- * c, in a child process of its own that opens the peer whose label impl is (so fn's effects on
- * memory stay in that child). Call once per implementation, ours first; rows of one case are
- * grouped and ratios are ours/peer. A failing implementation (fn returns non-zero, or its
- * process dies) is reported, not timed. */
-void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl,
-                  int (*fn)(void *arg), void *arg);
+/* One implementation of a case: a closure the harness times. */
+typedef struct gk_bench_impl {
+    const char *impl;
+    int (*fn)(void *arg);
+    void *arg;
+} gk_bench_impl;
 
-/* Finish the current case: print its rows (each row is printed as soon as it is timed; this
- * closes the case's table). */
-void gk_bench_end_case(gk_bench_ctx *ctx);
+/* Times the n implementations of case c (impls[0] ours) interleaved: in each of --rounds rounds
+ * (5 unless --quick) every one runs once in a fresh process, each round starting one
+ * implementation later, so that a drift of the machine's speed lands on all of them alike. A row
+ * reports the median over rounds of each round's median, the best sample, and as its ratio the
+ * median over rounds of that round's peer / ours. The args must stay valid for the whole call. */
+void gk_bench_run_rounds(gk_bench_ctx *ctx, const gk_bench_case *c, const gk_bench_impl *impls, int n);
 
 /* 1 when case c passes --filter (a substring of "op shape"); suites call it before allocating
- * a case's buffers so that filtered-out cases cost nothing. gk_bench_run skips them too. */
+ * a case's buffers so that filtered-out cases cost nothing. gk_bench_run_rounds skips them too. */
 int gk_bench_selected(const gk_bench_ctx *ctx, const gk_bench_case *c);
 
 /* Buffers for memory-bound cases that must stream cold: `copies` buffers of `bytes` each, so

@@ -1,13 +1,14 @@
 /* Benchmark suite "blas1": vec_dot, vec_add, vec_axpy, vec_scale, vec_sum, vec_max on an
  * L1-resident length (L1 limit) and on 64 MiB cold arrays (DRAM limit). Peers: the cblas
  * libraries where BLAS has the same operation, and a plain C loop compiled at -O3 for the best
- * ISA of the machine (function clones), the baseline DESIGN §13 asks us to double. */
+ * ISA of the machine (function clones), the baseline DESIGN §13 asks us to double. All are
+ * timed interleaved, in rounds. */
 #include <string.h>
 
 #include "bench.h"
 #include "peers.h"
 
-enum { MAX_COPIES = 64 };
+enum { MAX_COPIES = 64, MAX_IMPLS = 8 };
 
 typedef enum { OP_DOT, OP_ADD, OP_AXPY, OP_SCALE, OP_SUM, OP_MAX, NOPS } blas1_op;
 
@@ -27,9 +28,14 @@ typedef struct blas1_arg {
     int64_t n;
     int copies, cursor;
     float *x[MAX_COPIES], *y[MAX_COPIES], *o[MAX_COPIES];
-    const gk_peer *peer;
     volatile float sink; /* keeps reductions from being optimised away */
 } blas1_arg;
+
+/* A peer's closure: the shared case data and which peer runs it. */
+typedef struct blas1_peer_arg {
+    blas1_arg *a;
+    const gk_peer *peer;
+} blas1_peer_arg;
 
 static int run_gk(void *p)
 {
@@ -52,14 +58,16 @@ static int run_gk(void *p)
 
 static int run_peer(void *p)
 {
-    blas1_arg *a = p;
+    const blas1_peer_arg *pa = p;
+    const gk_peer *peer = pa->peer;
+    blas1_arg *a = pa->a;
     int i = gk_bench_rotate(a->copies, &a->cursor);
     float r = 0;
     int rc = -1;
     switch (a->op) {
-    case OP_DOT: rc = a->peer->dot(a->peer, a->n, a->x[i], a->y[i], &r); break;
-    case OP_AXPY: rc = a->peer->axpy(a->peer, a->n, axpy_alpha, a->x[i], a->y[i]); break;
-    case OP_SCALE: rc = a->peer->scal(a->peer, a->n, scale_alpha, a->o[i]); break;
+    case OP_DOT: rc = peer->dot(peer, a->n, a->x[i], a->y[i], &r); break;
+    case OP_AXPY: rc = peer->axpy(peer, a->n, axpy_alpha, a->x[i], a->y[i]); break;
+    case OP_SCALE: rc = peer->scal(peer, a->n, scale_alpha, a->o[i]); break;
     default: break;
     }
     a->sink = r;
@@ -170,15 +178,16 @@ static void run_size(gk_bench_ctx *ctx, int64_t n, gk_bench_limit limit, const c
         if (!gk_bench_selected(ctx, c))
             continue;
         a.op = (blas1_op)op;
-        a.peer = NULL;
-        gk_bench_run(ctx, c, "gk", run_gk, &a);
-        gk_bench_run(ctx, c, "c-loop -O3 (best-ISA clone)", run_loop, &a);
-        for (int i = 0; gk_peer_get(i); i++) {
-            a.peer = gk_peer_get(i);
-            if (peer_has(a.peer, a.op))
-                gk_bench_run(ctx, c, a.peer->label, run_peer, &a);
-        }
-        gk_bench_end_case(ctx);
+        gk_bench_impl impls[MAX_IMPLS] = {{"gk", run_gk, &a}, {"c-loop -O3 (best-ISA clone)", run_loop, &a}};
+        blas1_peer_arg pa[MAX_IMPLS];
+        int ni = 2;
+        for (int i = 0; gk_peer_get(i) && ni < MAX_IMPLS; i++)
+            if (peer_has(gk_peer_get(i), a.op)) {
+                pa[ni] = (blas1_peer_arg){&a, gk_peer_get(i)};
+                impls[ni] = (gk_bench_impl){pa[ni].peer->label, run_peer, &pa[ni]};
+                ni++;
+            }
+        gk_bench_run_rounds(ctx, c, impls, ni);
     }
     for (int i = 0; i < a.copies; i++) {
         gk_bench_free(a.x[i]);

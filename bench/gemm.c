@@ -2,9 +2,11 @@
  * (1) to prefill (512) against the 4096/11008 weight matrices, in the nn layout (C = A B,
  * gk_gemm_f32 vs cblas NoTrans) and the bt layout (C = A B^T with B stored N×K, gk_gemm_bt_f32
  * vs cblas Trans). Hot data, as is standard for GEMM; the limit is the roofline, which for
- * small M is the weights' DRAM traffic. */
+ * small M is the weights' DRAM traffic. Ours and the peers are timed interleaved, in rounds. */
 #include "bench.h"
 #include "peers.h"
+
+enum { MAX_IMPLS = 8 };
 
 typedef struct gemm_arg {
     int64_t m, n, k;
@@ -64,14 +66,19 @@ static void run_weights(gk_bench_ctx *ctx, int64_t n, int64_t k, const int64_t *
             describe(&c, layouts[l], ms[i], n, k);
             if (!gk_bench_selected(ctx, &c))
                 continue;
-            gemm_arg g = {.m = ms[i], .n = n, .k = k, .trans_b = layouts[l], .a = a, .b = b, .c = cbuf};
-            gk_bench_run(ctx, &c, "gk", run_gk, &g);
-            for (int p = 0; gk_peer_get(p); p++) {
-                g.peer = gk_peer_get(p);
-                if (g.peer->gemm)
-                    gk_bench_run(ctx, &c, g.peer->label, run_peer, &g);
-            }
-            gk_bench_end_case(ctx);
+            gemm_arg g[MAX_IMPLS];
+            gk_bench_impl impls[MAX_IMPLS];
+            int ni = 0;
+            g[0] = (gemm_arg){.m = ms[i], .n = n, .k = k, .trans_b = layouts[l], .a = a, .b = b, .c = cbuf};
+            impls[ni++] = (gk_bench_impl){"gk", run_gk, &g[0]};
+            for (int p = 0; gk_peer_get(p) && ni < MAX_IMPLS; p++)
+                if (gk_peer_get(p)->gemm) {
+                    g[ni] = g[0];
+                    g[ni].peer = gk_peer_get(p);
+                    impls[ni] = (gk_bench_impl){g[ni].peer->label, run_peer, &g[ni]};
+                    ni++;
+                }
+            gk_bench_run_rounds(ctx, &c, impls, ni);
         }
     gk_bench_free(a);
     gk_bench_free(b);

@@ -1,20 +1,26 @@
 /* Benchmark suite "gemv": y = A x with LLaMA-7B weight shapes (N×K), the decode step's matrix
  * product. Weights stream cold (rotated copies totalling over 4× the LLC), so the limit is DRAM
- * bandwidth on the weight bytes. Peers: cblas_sgemv, and oneDNN's sgemm with M = 1. */
+ * bandwidth on the weight bytes. Peers: cblas_sgemv, and oneDNN's sgemm with M = 1, timed
+ * interleaved with ours in rounds. */
 #include <string.h>
 
 #include "bench.h"
 #include "peers.h"
 
-enum { MAX_COPIES = 64 };
+enum { MAX_COPIES = 64, MAX_IMPLS = 8 };
 
 typedef struct gemv_arg {
     int64_t n, k;
     int copies, cursor;
     float *a[MAX_COPIES];
     float *x, *y;
-    const gk_peer *peer;
 } gemv_arg;
+
+/* A peer's closure: the shared case data and which peer runs it. */
+typedef struct gemv_peer_arg {
+    gemv_arg *g;
+    const gk_peer *peer;
+} gemv_peer_arg;
 
 static int run_gk(void *p)
 {
@@ -25,9 +31,10 @@ static int run_gk(void *p)
 
 static int run_peer(void *p)
 {
-    gemv_arg *g = p;
+    const gemv_peer_arg *pa = p;
+    gemv_arg *g = pa->g;
     int i = gk_bench_rotate(g->copies, &g->cursor);
-    return g->peer->gemv(g->peer, g->n, g->k, g->a[i], g->k, g->x, g->y);
+    return pa->peer->gemv(pa->peer, g->n, g->k, g->a[i], g->k, g->x, g->y);
 }
 
 void gk_bench_suite_gemv(gk_bench_ctx *ctx)
@@ -57,13 +64,16 @@ void gk_bench_suite_gemv(gk_bench_ctx *ctx)
         g.y = gk_bench_alloc((size_t)n * sizeof(float));
         gk_bench_fill_f32(g.x, (size_t)k, 7);
 
-        gk_bench_run(ctx, &c, "gk", run_gk, &g);
-        for (int i = 0; gk_peer_get(i); i++) {
-            g.peer = gk_peer_get(i);
-            if (g.peer->gemv)
-                gk_bench_run(ctx, &c, g.peer->label, run_peer, &g);
-        }
-        gk_bench_end_case(ctx);
+        gk_bench_impl impls[MAX_IMPLS] = {{"gk", run_gk, &g}};
+        gemv_peer_arg pa[MAX_IMPLS];
+        int ni = 1;
+        for (int i = 0; gk_peer_get(i) && ni < MAX_IMPLS; i++)
+            if (gk_peer_get(i)->gemv) {
+                pa[ni] = (gemv_peer_arg){&g, gk_peer_get(i)};
+                impls[ni] = (gk_bench_impl){pa[ni].peer->label, run_peer, &pa[ni]};
+                ni++;
+            }
+        gk_bench_run_rounds(ctx, &c, impls, ni);
 
         for (int i = 0; i < g.copies; i++)
             gk_bench_free(g.a[i]);

@@ -26,6 +26,10 @@ static const struct {
 };
 
 enum { MAX_SAMPLES = 4096 };
+/* Rounds of the suites that interleave their implementations (gk_bench_run_rounds): on this
+ * shared VM the speed of a core drifts 15-20% over minutes, so a case times each implementation
+ * in several short processes, alternating, rather than in one long one after the other. */
+enum { DEFAULT_ROUNDS = 5 };
 static const double min_sample_s = 1e-3; /* batch calls so the clock's resolution is noise */
 
 static double now_s(void)
@@ -103,6 +107,13 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* Sorts v and returns its median. */
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 static void fmt_time(char *buf, size_t cap, double s)
@@ -193,10 +204,12 @@ typedef struct timing {
 } timing;
 
 typedef struct timed {
-    const gk_bench_ctx *ctx;
     const char *impl;
     int (*fn)(void *arg);
     void *arg;
+    double target_s; /* sample until this much time and min_reps samples, never past cap_s */
+    int min_reps;
+    double cap_s;
 } timed;
 
 /* Runs in the implementation's own process (bench/isolate.h): opens the peer it is, if it is
@@ -204,7 +217,6 @@ typedef struct timed {
 static void time_impl(void *tp, void *out)
 {
     const timed *t = tp;
-    const gk_bench_ctx *ctx = t->ctx;
     timing *r = out;
     memset(r, 0, sizeof *r);
     if (gk_peer_open(t->impl) < 0) {
@@ -223,7 +235,7 @@ static void time_impl(void *tp, void *out)
         double dt = now_s() - t0;
         /* A single call past the time cap is its own (only) sample: repeating it would double
          * the run time of the reference kernels for no better number. */
-        if (!rc && batch == 1 && dt >= ctx->cap_s)
+        if (!rc && batch == 1 && dt >= t->cap_s)
             samples[n++] = dt;
         if (rc || dt >= min_sample_s)
             break;
@@ -238,7 +250,7 @@ static void time_impl(void *tp, void *out)
         double t1 = now_s();
         samples[n++] = (t1 - t0) / (double)batch;
         elapsed = t1 - start;
-        if ((elapsed >= ctx->target_s && n >= ctx->min_reps) || elapsed >= ctx->cap_s || n == MAX_SAMPLES)
+        if ((elapsed >= t->target_s && n >= t->min_reps) || elapsed >= t->cap_s || n == MAX_SAMPLES)
             break;
     }
     if (rc) {
@@ -247,21 +259,28 @@ static void time_impl(void *tp, void *out)
         snprintf(r->error, sizeof r->error, "returned %d%s%s", rc, *msg ? ": " : "", msg);
         return;
     }
-    qsort(samples, (size_t)n, sizeof samples[0], cmp_double);
     r->ok = 1;
     r->reps = n;
     r->batch = batch;
+    r->median_s = median_of(samples, n);
     r->best_s = samples[0];
-    r->median_s = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
 }
 
-void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, int (*fn)(void *arg),
-                  void *arg)
+/* Closes the open case's table. */
+static void end_case(gk_bench_ctx *ctx)
 {
-    if (!gk_bench_selected(ctx, c))
+    if (!ctx->case_open)
         return;
+    ctx->case_open = 0;
+    fputc('\n', ctx->out);
+    fflush(ctx->out);
+}
+
+/* Opens case c's table if it is not the open one, and adds a row for impl (not yet timed). */
+static gk_bench_row *case_row(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl)
+{
     if (ctx->case_open && !same_case(&ctx->rows[ctx->case_begin], c))
-        gk_bench_end_case(ctx);
+        end_case(ctx);
     if (!ctx->case_open) {
         ctx->case_open = 1;
         ctx->case_begin = ctx->nrows;
@@ -276,38 +295,72 @@ void gk_bench_run(gk_bench_ctx *ctx, const gk_bench_case *c, const char *impl, i
     r->bytes = c->bytes;
     r->limit = c->limit;
     r->limit_s = gk_bench_limit_time(ctx, c->flops, c->bytes, c->limit, NULL);
-
-    /* Each implementation runs in a process of its own: no other one's threads exist while
-     * it is timed, and a crash costs its row, not the run. */
-    timed t = {ctx, impl, fn, arg};
-    timing res;
-    char why[sizeof r->error];
-    if (gk_bench_isolated(time_impl, &t, &res, sizeof res, why, sizeof why)) {
-        r->ok = 0;
-        snprintf(r->error, sizeof r->error, "%s", why);
-    } else if (!res.ok) {
-        r->ok = 0;
-        snprintf(r->error, sizeof r->error, "%s", res.error);
-    } else {
-        r->ok = 1;
-        r->reps = res.reps;
-        r->batch = res.batch;
-        r->best_s = res.best_s;
-        r->median_s = res.median_s;
-        const gk_bench_row *ours = &ctx->rows[ctx->case_begin];
-        if (r != ours && ours->ok && !strcmp(ours->impl, "gk"))
-            r->ratio = r->median_s / ours->median_s;
-    }
-    print_row(ctx, r);
+    return r;
 }
 
-void gk_bench_end_case(gk_bench_ctx *ctx)
+/* Times one implementation in a process of its own: no other one's threads exist while it is
+ * timed, and a crash costs its result, not the run. */
+static timing time_isolated(const gk_bench_ctx *ctx, const gk_bench_impl *im, int rounds)
 {
-    if (!ctx->case_open)
+    /* each round gets its share of the sampling time, at least two samples */
+    int min_reps = ctx->min_reps / rounds > 2 ? ctx->min_reps / rounds : 2;
+    timed t = {im->impl, im->fn, im->arg, ctx->target_s / rounds, min_reps, ctx->cap_s / rounds};
+    timing res;
+    char why[sizeof res.error];
+    if (gk_bench_isolated(time_impl, &t, &res, sizeof res, why, sizeof why)) {
+        memset(&res, 0, sizeof res);
+        snprintf(res.error, sizeof res.error, "%s", why);
+    }
+    return res;
+}
+
+enum { MAX_ROUNDS = 32, MAX_IMPLS = 16 };
+
+void gk_bench_run_rounds(gk_bench_ctx *ctx, const gk_bench_case *c, const gk_bench_impl *impls, int n)
+{
+    if (!gk_bench_selected(ctx, c) || n <= 0)
         return;
-    ctx->case_open = 0;
-    fputc('\n', ctx->out);
-    fflush(ctx->out);
+    if (n > MAX_IMPLS) {
+        fprintf(stderr, "gk bench: a case may have at most %d implementations, got %d\n", MAX_IMPLS, n);
+        exit(1);
+    }
+    int rounds = ctx->rounds;
+    static timing res[MAX_ROUNDS][MAX_IMPLS];
+    for (int q = 0; q < rounds; q++)
+        for (int s = 0; s < n; s++) {
+            int i = (q + s) % n; /* each round starts one implementation later */
+            if (q > 0 && !res[q - 1][i].ok)
+                res[q][i] = res[q - 1][i]; /* a failure is not retried */
+            else
+                res[q][i] = time_isolated(ctx, &impls[i], rounds);
+        }
+    for (int i = 0; i < n; i++) {
+        gk_bench_row *r = case_row(ctx, c, impls[i].impl);
+        double med[MAX_ROUNDS], ratio[MAX_ROUNDS];
+        int nr = 0;
+        r->ok = 1;
+        r->rounds = rounds;
+        for (int q = 0; q < rounds && r->ok; q++) {
+            const timing *t = &res[q][i], *ours = &res[q][0];
+            if (!t->ok) {
+                r->ok = 0;
+                snprintf(r->error, sizeof r->error, "%s", t->error);
+                break;
+            }
+            med[q] = t->median_s;
+            r->reps += t->reps;
+            r->batch = t->batch;
+            r->best_s = q == 0 || t->best_s < r->best_s ? t->best_s : r->best_s;
+            if (i > 0 && ours->ok && !strcmp(impls[0].impl, "gk"))
+                ratio[nr++] = t->median_s / ours->median_s;
+        }
+        if (r->ok) {
+            r->median_s = median_of(med, rounds);
+            r->ratio = nr == rounds ? median_of(ratio, nr) : 0;
+        }
+        print_row(ctx, r);
+    }
+    end_case(ctx);
 }
 
 int gk_bench_cold_copies(size_t bytes_per_copy)
@@ -339,7 +392,7 @@ void gk_bench_fill_f32(float *p, size_t n, uint64_t seed)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: gk bench <suite|all|list> [--threads N] [--json] [--plot file.svg] [--quick|--full]"
-               " [--filter STR]\n");
+               " [--filter STR] [--rounds N]\n");
 }
 
 static void list_suites(FILE *f)
@@ -352,7 +405,7 @@ static void list_suites(FILE *f)
 int gk_cmd_bench(int argc, char **argv)
 {
     const char *suite = NULL, *plot = NULL, *filter = NULL;
-    int threads = 0, json = 0, quick = 0, full = 0;
+    int threads = 0, json = 0, quick = 0, full = 0, rounds = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--threads") && i + 1 < argc) {
@@ -363,6 +416,14 @@ int gk_cmd_bench(int argc, char **argv)
                 return 2;
             }
             threads = (int)t;
+        } else if (!strcmp(a, "--rounds") && i + 1 < argc) {
+            char *end;
+            long q = strtol(argv[++i], &end, 10);
+            if (*end || q < 1 || q > MAX_ROUNDS) {
+                fprintf(stderr, "gk bench: --rounds wants 1..%d, got '%s'\n", MAX_ROUNDS, argv[i]);
+                return 2;
+            }
+            rounds = (int)q;
         } else if (!strcmp(a, "--json")) {
             json = 1;
         } else if (!strcmp(a, "--plot") && i + 1 < argc) {
@@ -418,6 +479,7 @@ int gk_cmd_bench(int argc, char **argv)
     ctx.target_s = ctx.quick ? 0.05 : 0.3;
     ctx.min_reps = ctx.quick ? 3 : 5;
     ctx.cap_s = ctx.quick ? 0.5 : 3.0;
+    ctx.rounds = rounds ? rounds : ctx.quick ? 1 : DEFAULT_ROUNDS;
 
     int npeers = gk_peers_load(ctx.threads);
     fprintf(ctx.out, "gk bench %s: %s, isa %s, %d thread%s%s\n", suite, ctx.prof->brand, gk_isa_name(isa),
@@ -436,7 +498,7 @@ int gk_cmd_bench(int argc, char **argv)
         if (all)
             fprintf(ctx.out, "== suite %s: %s\n\n", suites[i].name, suites[i].desc);
         suites[i].fn(&ctx);
-        gk_bench_end_case(&ctx);
+        end_case(&ctx);
     }
 
     int rc = 0;

@@ -17,7 +17,8 @@ typedef struct gk_bench_row {
     gk_bench_limit limit;
     int ok;                /* 0: the implementation failed; error says why */
     char error[160];
-    int reps;              /* timed samples */
+    int reps;              /* timed samples (over all rounds) */
+    int rounds;            /* processes it was timed in, interleaved with the case's others; 0: one */
     int64_t batch;         /* calls per sample */
     double median_s, best_s; /* seconds per call */
     double limit_s;        /* time at the limit; 0 when the profile has no measurement */
@@ -34,6 +35,7 @@ struct gk_bench_ctx {
     double target_s;          /* keep sampling until this much time ... */
     int min_reps;             /* ... and this many samples */
     double cap_s;             /* but never past this (slow reference kernels) */
+    int rounds;               /* gk_bench_run_rounds: processes per implementation (--rounds) */
     gk_bench_row *rows;
     size_t nrows, cap;
     size_t case_begin;        /* first row of the current case */

@@ -7,13 +7,14 @@
  * and square shapes it is timed on, so it runs hot (one copy, as GEMM benchmarks do) against
  * the f32 peak: vdpbf16ps can reach 200% of it. Beside it, gk_gemm_bt_f32 on the same shape:
  * the harness's ratio column on that row is the bf16 speed-up. No peer row: oneDNN's bf16
- * matmul needs its primitive API, MKL's cblas_gemm_bf16bf16f32 is not installed here. */
+ * matmul needs its primitive API, MKL's cblas_gemm_bf16bf16f32 is not installed here. Every
+ * case is timed interleaved, in rounds. */
 #include <string.h>
 
 #include "bench.h"
 #include "peers.h"
 
-enum { MAX_COPIES = 64 };
+enum { MAX_COPIES = 64, MAX_IMPLS = 8 };
 
 typedef struct lowp_arg {
     int bf16;
@@ -22,8 +23,13 @@ typedef struct lowp_arg {
     uint16_t *w[MAX_COPIES];
     float *wf[MAX_COPIES];
     float *x, *y;
-    const gk_peer *peer;
 } lowp_arg;
+
+/* A peer's closure: the shared case data and which peer runs it. */
+typedef struct lowp_peer_arg {
+    lowp_arg *g;
+    const gk_peer *peer;
+} lowp_peer_arg;
 
 static int run_gk(void *p)
 {
@@ -46,11 +52,13 @@ static int run_gk_f32(void *p)
 
 static int run_peer(void *p)
 {
-    lowp_arg *g = p;
+    const lowp_peer_arg *pa = p;
+    const gk_peer *peer = pa->peer;
+    lowp_arg *g = pa->g;
     int i = gk_bench_rotate(g->copies, &g->cursor);
     if (g->m == 1)
-        return g->peer->gemv(g->peer, g->n, g->k, g->wf[i], g->k, g->x, g->y);
-    return g->peer->gemm(g->peer, 1, g->m, g->n, g->k, g->x, g->k, g->wf[i], g->k, g->y, g->n);
+        return peer->gemv(peer, g->n, g->k, g->wf[i], g->k, g->x, g->y);
+    return peer->gemm(peer, 1, g->m, g->n, g->k, g->x, g->k, g->wf[i], g->k, g->y, g->n);
 }
 
 /* Plausible random 16-bit weights (random sign and mantissa, a narrow exponent range); the f32
@@ -103,9 +111,8 @@ static void bf16bf16_cases(gk_bench_ctx *ctx)
         gk_bench_fill_f32(g.bf, (size_t)(n * k), 4);
         gk_f32_to_bf16(m * k, g.af, g.a); /* valid arguments: cannot fail */
         gk_f32_to_bf16(n * k, g.bf, g.b);
-        gk_bench_run(ctx, &c, "gk", run_bf16bf16, &g);
-        gk_bench_run(ctx, &c, "gk f32 (gemm_bt_f32)", run_bf16bf16_f32, &g);
-        gk_bench_end_case(ctx);
+        gk_bench_impl impls[] = {{"gk", run_bf16bf16, &g}, {"gk f32 (gemm_bt_f32)", run_bf16bf16_f32, &g}};
+        gk_bench_run_rounds(ctx, &c, impls, 2);
         gk_bench_free(g.a);
         gk_bench_free(g.b);
         gk_bench_free(g.af);
@@ -147,14 +154,18 @@ void gk_bench_suite_lowp(gk_bench_ctx *ctx)
             g.y = gk_bench_alloc((size_t)(m * n) * sizeof(float));
             gk_bench_fill_f32(g.x, (size_t)(m * k), 5);
 
-            gk_bench_run(ctx, &c, "gk", run_gk, &g);
-            gk_bench_run(ctx, &c, "gk f32 weights", run_gk_f32, &g);
-            for (int i = 0; gk_peer_get(i); i++) {
-                g.peer = gk_peer_get(i);
-                if (m == 1 ? g.peer->gemv != NULL : g.peer->gemm != NULL)
-                    gk_bench_run(ctx, &c, g.peer->label, run_peer, &g);
+            gk_bench_impl impls[MAX_IMPLS] = {{"gk", run_gk, &g}, {"gk f32 weights", run_gk_f32, &g}};
+            lowp_peer_arg pa[MAX_IMPLS];
+            int ni = 2;
+            for (int i = 0; gk_peer_get(i) && ni < MAX_IMPLS; i++) {
+                const gk_peer *peer = gk_peer_get(i);
+                if (m == 1 ? peer->gemv != NULL : peer->gemm != NULL) {
+                    pa[ni] = (lowp_peer_arg){&g, peer};
+                    impls[ni] = (gk_bench_impl){peer->label, run_peer, &pa[ni]};
+                    ni++;
+                }
             }
-            gk_bench_end_case(ctx);
+            gk_bench_run_rounds(ctx, &c, impls, ni);
 
             for (int i = 0; i < g.copies; i++) {
                 gk_bench_free(g.w[i]);

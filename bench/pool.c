@@ -62,9 +62,9 @@ void gk_bench_suite_pool(gk_bench_ctx *ctx)
         if (!gk_bench_selected(ctx, &c))
             continue;
         gk_set_num_threads(a.threads);
-        gk_bench_run(ctx, &c, "gk", run_gk, &a);
-        gk_bench_run(ctx, &c, a.threads == 1 ? "direct call" : "pthread create/join", run_spawn, &a);
-        gk_bench_end_case(ctx);
+        gk_bench_impl impls[] = {{"gk", run_gk, &a},
+                                 {a.threads == 1 ? "direct call" : "pthread create/join", run_spawn, &a}};
+        gk_bench_run_rounds(ctx, &c, impls, 2);
     }
     gk_set_num_threads(all);
 }

@@ -116,6 +116,7 @@ int gk_bench_write_json(const gk_bench_ctx *ctx, FILE *f)
         json_key_num(f, "limit_s", r->limit_s > 0 ? r->limit_s : NAN, 1);
         json_key_num(f, "reps", r->reps, 1);
         json_key_num(f, "calls_per_rep", (double)r->batch, 1);
+        json_key_num(f, "rounds", r->rounds ? r->rounds : 1, 1);
         double med = r->ok ? r->median_s : NAN;
         json_key_num(f, "median_s", med, 1);
         json_key_num(f, "best_s", r->ok ? r->best_s : NAN, 1);

@@ -42,14 +42,14 @@ void gk_bench_suite_trace(gk_bench_ctx *ctx)
         gk_bench_case c = {.suite = "trace", .op = a.name, .limit = GK_LIMIT_COMPUTE};
         snprintf(c.shape, sizeof c.shape, "analyse (%s)", st == GK_OK ? gk_trace_pattern(t) : "unsupported");
         if (gk_bench_selected(ctx, &c)) {
-            gk_bench_run(ctx, &c, "gk", run_analyze, &a);
-            gk_bench_end_case(ctx);
+            gk_bench_impl im = {"gk", run_analyze, &a};
+            gk_bench_run_rounds(ctx, &c, &im, 1);
         }
         gk_bench_case k = {.suite = "trace", .op = a.name, .limit = GK_LIMIT_COMPUTE};
         snprintf(k.shape, sizeof k.shape, "cached gk_trace_get");
         if (gk_bench_selected(ctx, &k)) {
-            gk_bench_run(ctx, &k, "gk", run_cached, &a);
-            gk_bench_end_case(ctx);
+            gk_bench_impl im = {"gk", run_cached, &a};
+            gk_bench_run_rounds(ctx, &k, &im, 1);
         }
     }
 }

@@ -78,8 +78,8 @@ void gk_bench_suite_ukernel(gk_bench_ctx *ctx)
         gk_bench_fill_f32(a, (size_t)(u.mc * u.kc), 1);
         gk_bench_fill_f32(b, (size_t)(COLS * u.kc), 2);
         u.a = a, u.b = b, u.c = cm, u.ord = (order)o;
-        gk_bench_run(ctx, &c, "gk", run, &u);
-        gk_bench_end_case(ctx);
+        gk_bench_impl im = {"gk", run, &u};
+        gk_bench_run_rounds(ctx, &c, &im, 1);
         gk_bench_free(a);
         gk_bench_free(b);
         gk_bench_free(cm);
