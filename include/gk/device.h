@@ -72,6 +72,7 @@ struct gk_device_profile {
                                   up to NB columns of packed B from L2 past it; 0: BLIS's order */
     int64_t gemm_kc_l1;        /* KC whose A and B slivers fill L1: the skinny path's slice */
     int64_t gemv_max_m;        /* M <= this: streaming GEMV path */
+    int64_t rows_max_m;        /* gemm (B k-by-n), M <= this: whole rows of B streamed over C */
     int gemv16_prefetch;       /* 1: the 16-bit-weight GEMV prefetches each row ahead (per CPU) */
     int64_t skinny_max_m;      /* M <= this: skinny (no A packing) path */
     int64_t parallel_min_bytes; /* memory-bound ops below this size stay single-threaded */

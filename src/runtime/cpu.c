@@ -352,6 +352,12 @@ static void derive_blocking(void)
      * kernel already beats two GEMVs at M = 2, and the unpacked-A skinny path beats the blocked
      * one up to M = 128-192 in both layouts. */
     cpu.gemv_max_m = 1;
+    /* gemm with few rows streams whole rows of B over C (gk_gemm_rows_f32) where that was
+     * measured to win: Zen 3 (AVX2), `gk bench gemm --filter "gemm M=8 "`, two alternated rounds
+     * against the strips of the skinny path: N=K=4096 8.6-9.9 -> 4.7-5.1 ms, N=11008 24-27 ->
+     * 12.3-13.1 ms, K=11008 24-25 -> 12.9-13.0 ms. AVX-512 cores keep the skinny path, which
+     * reads B in place there (Zen 5, M=8: 3.0 ms at 22 GB/s); the kernel runs m = 1 on them. */
+    cpu.rows_max_m = cpu.isa_max == GK_ISA_AVX2 ? 8 : 1;
     /* 16-bit GEMV weights prefetched 1 KiB ahead in each row: Zen 5 streams bf16 at 29 instead of
      * 26 GB/s with it, Zen 4 at 62-68% of the f32 GEMV's bytes per second with it and 84-85%
      * without (4096 x 4096, cold, three interleaved rounds), so Zen 4 leaves it to the hardware. */

@@ -191,6 +191,8 @@ static void check_blocking(const struct gk_device_profile *p)
     CHECK(!full_rate_zmm || (p->gemm_nb % nr == 0 && b_block <= p->l2.size / 2 && b_block > p->l2.size / 4),
           "B block %lld bytes vs L2 %lld", (long long)b_block, (long long)p->l2.size);
     CHECK(p->gemv_max_m == 1, "gemv_max_m %lld", (long long)p->gemv_max_m);
+    /* the rows kernel takes at most 8 rows; AVX2 cores use it up to there, others for M = 1 */
+    CHECK(p->rows_max_m == (p->isa_max == GK_ISA_AVX2 ? 8 : 1), "rows_max_m %lld", (long long)p->rows_max_m);
     /* the skinny path sits between GEMV and the blocked path, and skips packing A only while
      * its rows stay a small multiple of the micro-kernel's */
     CHECK(p->skinny_max_m > p->gemv_max_m && p->skinny_max_m <= 32 * mr, "skinny_max_m %lld",

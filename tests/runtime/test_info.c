@@ -63,6 +63,8 @@ int main(void)
     expect(line);
     snprintf(line, sizeof line, "skinny path    M <= %lld", (long long)p->skinny_max_m);
     expect(line);
+    snprintf(line, sizeof line, "rows path      M <= %lld (gemm, B k-by-n)", (long long)p->rows_max_m);
+    expect(line);
     char path[4096];
     CHECK_STATUS(gk_device_profile_cache_path(path, sizeof path), GK_OK);
     snprintf(line, sizeof line, "profile cache  %s", path);

@@ -91,6 +91,7 @@ int gk_cmd_info(int argc, char **argv)
                                                : "B panel in L1, A slivers streamed from L2");
     printf("\nthresholds\n");
     printf("  gemv path      M <= %lld\n", (long long)p->gemv_max_m);
+    printf("  rows path      M <= %lld (gemm, B k-by-n)\n", (long long)p->rows_max_m);
     printf("  skinny path    M <= %lld\n", (long long)p->skinny_max_m);
     printf("  parallel from  %lld bytes (memory-bound), %lld FLOPs (compute-bound)\n",
            (long long)p->parallel_min_bytes, (long long)p->parallel_min_flops);

@@ -11,7 +11,4 @@ void GK_FN(gk_gemv_f32)(int64_t n, int64_t k, const float *a, int64_t lda, const
 /* The same with bf16 / f16 weights (gemv.c). */
 void GK_FN(gk_gemv_bf16)(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
 void GK_FN(gk_gemv_f16)(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
-/* y[0..n) = x^T B, B k-by-n row-major (gemv_t.c). */
-void GK_FN(gk_gemv_t_f32)(int64_t n, int64_t k, const float *b, int64_t ldb, const float *x, float *y);
-
 #endif

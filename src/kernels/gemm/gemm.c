@@ -4,8 +4,10 @@
  * registration.
  *
  * Paths (thresholds from the DeviceProfile, docs/GEMM.md):
- *   m <= gemv_max_m           streaming GEMV: gemm_bt runs gk_gemv_f32 over the rows of B, gemm
- *                             runs gk_gemv_t_f32 over the rows of B; threads split the outputs
+ *   m <= gemv_max_m           streaming GEMV: gemm_bt runs gk_gemv_f32 over the rows of B;
+ *                             threads split the outputs
+ *   gemm, m <= rows_max_m     gk_gemm_rows_f32: whole rows of B streamed over the m rows of C;
+ *                             threads split the columns
  *   m <= skinny_max_m         skinny, nothing of A packed, B streamed once:
  *                               gemm_bt (m <= GK_SKINNY_BT_MAX_M): the dot-product kernel of
  *                               skinny_bt.c
@@ -19,7 +21,9 @@
  * slice by one micro-kernel call or one set of dot-product lanes): results are bitwise identical
  * across thread counts. */
 #include <stdint.h>
+#include <string.h>
 
+#include "kernels/blas/gemm_rows.h"
 #include "kernels/blas/gemv.h"
 #include "kernels/blas/widen.h"
 #include "kernels/gemm/pack.h"
@@ -539,14 +543,35 @@ static void gemv_task(void *vctx, int64_t begin, int64_t end, int tid)
     add_bias(j1 - j0, x->bias ? x->bias + j0 : NULL, x->c + j0);
 }
 
-/* gemm, m = 1: y = a^T B, columns [j0, j1) of B (task width: gemm_xt). */
-static void gemv_t_task(void *vctx, int64_t begin, int64_t end, int tid)
+/* gemm, few rows: columns [j0, j1) of C from columns [j0, j1) of B (task width: gemm_rows). */
+static void rows_task(void *vctx, int64_t begin, int64_t end, int tid)
 {
     const rows_ctx *x = vctx;
     (void)tid;
-    int64_t j0 = begin * x->width, j1 = min64(end * x->width, x->n);
-    GK_FN(gk_gemv_t_f32)(j1 - j0, x->k, x->b + j0, x->ldb, x->a, x->c + j0);
-    add_bias(j1 - j0, x->bias ? x->bias + j0 : NULL, x->c + j0);
+    int64_t j0 = begin * x->width, j1 = min64(end * x->width, x->n), w = j1 - j0;
+    /* The kernel re-reads and re-writes C while it loads rows of B at the same columns. When
+     * ldc or ldb is a multiple of 1 KiB floats, those rows share their address bits below
+     * 4 KiB, and each load waits for the stores before it (4K aliasing; Zen 3, m = 8, n =
+     * 4096, C in L1: 29-32 against 53-58 GFLOP/s at n = 4000). So it works on a copy of C whose
+     * rows are 64 bytes further apart than a multiple of 4 KiB, and whose first row sits 2 KiB
+     * away from B's column j0 modulo 4 KiB; the sums are the same. */
+    int64_t ldw = (w + 1023) / 1024 * 1024 + 16;
+    float *work = gk_gemm_scratch_get((size_t)(x->m * ldw + 1024) * sizeof(float));
+    float *cw = x->c + j0;
+    int64_t ldcw = x->ldc;
+    if (work) {
+        uintptr_t want = ((uintptr_t)(x->b + j0) + 2048) & 4095, at = (uintptr_t)work & 4095;
+        cw = work + ((want - at) & 4095) / sizeof(float);
+        ldcw = ldw;
+    }
+    GK_FN(gk_gemm_rows_f32)(x->m, w, x->k, x->a, x->lda, x->b + j0, x->ldb, cw, ldcw);
+    for (int64_t i = 0; i < x->m; i++) {
+        float *ci = x->c + i * x->ldc + j0;
+        if (work)
+            memcpy(ci, cw + i * ldcw, (size_t)w * sizeof(float));
+        add_bias(w, x->bias ? x->bias + j0 : NULL, ci);
+    }
+    gk_gemm_scratch_put(work);
 }
 
 /* gemm_bt, skinny m: columns [j0, j1) of C from rows [j0, j1) of B. */
@@ -559,23 +584,25 @@ static void skinny_bt_task(void *vctx, int64_t begin, int64_t end, int tid)
                                  x->bias ? x->bias + j0 : NULL, x->c + j0, x->ldc);
 }
 
-/* y = x^T B + bias over threads. Each task streams a column range of every row of B, and a
- * row's runs must stay long for the prefetchers to follow them (256-column tasks, 1 KiB runs
- * 16 KiB apart, made 2 threads slower than one): one range per thread, a multiple of 64. */
-static void gemm_xt(int64_t n, int64_t k, const float *x, const float *b, int64_t ldb, const float *bias, float *y)
+/* C = A B + bias for m <= rows_max_m over threads. Each task streams a column range of every
+ * row of B, and a row's runs must stay long for the prefetchers to follow them (256-column
+ * tasks, 1 KiB runs 16 KiB apart, made 2 threads slower than one at m = 1): one range per
+ * thread, a multiple of 64. */
+static void gemm_rows(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb,
+                      const float *bias, float *c, int64_t ldc)
 {
-    int parallel = worth_threads(1, n, k);
+    int parallel = worth_threads(m, n, k);
     int64_t width = parallel ? cdiv(cdiv(n, gk_pool_threads()), 64) * 64 : n;
-    rows_ctx ctx = {.m = 1, .n = n, .k = k, .a = x, .b = b, .ldb = ldb, .bias = bias, .c = y, .width = width};
-    run_tasks(parallel, cdiv(n, width), gemv_t_task, &ctx);
+    rows_ctx ctx = {.m = m, .n = n, .k = k, .a = a, .lda = lda, .b = b, .ldb = ldb, .bias = bias, .c = c,
+                    .ldc = ldc, .width = width};
+    run_tasks(parallel, cdiv(n, width), rows_task, &ctx);
 }
 
 static gk_status GK_FN(gk_gemm_f32)(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
                                     int64_t ldb, const float *bias, float *c, int64_t ldc)
 {
-    if (m <= gk_cpu()->gemv_max_m) {
-        for (int64_t i = 0; i < m; i++)
-            gemm_xt(n, k, a + i * lda, b, ldb, bias, c + i * ldc);
+    if (m <= gk_cpu()->rows_max_m && m <= GK_GEMM_ROWS_MAX_M) {
+        gemm_rows(m, n, k, a, lda, b, ldb, bias, c, ldc);
         return GK_OK;
     }
     bsrc bs = {b, ldb, 0, NULL, 0};
