@@ -13,7 +13,7 @@ work=$build/avx512-emu
 timeout_s=${GK_EMU_TIMEOUT:-600} # seconds
 # The QEMU subset and the bf16 GEMM (its fallback where AVX512_BF16 is missing, as on this
 # Cannon Lake); GK_EMU_TESTS="name ..." runs others (single-threaded ones: see init.sh).
-read -r -a tests <<<"${GK_EMU_TESTS:-runtime_isa ops_errors ops_blas ops_activations ops_rows ops_gemm blas_gemm_ukernel blas_bf16_gemm}"
+read -r -a tests <<<"${GK_EMU_TESTS:-runtime_isa ops_errors ops_blas ops_activations ops_rows ops_gemm blas_gemm_ukernel blas_gemm_rows blas_bf16_gemm}"
 
 skip() {
   echo "SKIP avx512-emu: $*"

@@ -15,7 +15,7 @@ static const struct {
 } commands[] = {
     {"info", gk_cmd_info, "info [--remeasure]          the DeviceProfile: CPU, caches, measured limits"},
     {"bench", gk_cmd_bench, "bench <suite|all|list> ...  benchmarks vs peers (--threads N --json --plot f.svg"
-                            " --quick --full --filter s)"},
+                            " --quick --full --filter s --rounds N)"},
     {"demo", gk_cmd_demo, "demo [--quick]              LLaMA-7B feed-forward block, checked and timed"},
     {"trace", gk_cmd_trace, "trace [op]                  JIT Phase 0: registered functions, or one op's trace"},
     {"version", cmd_version, "version                     library version"},
