@@ -362,7 +362,13 @@ static void derive_blocking(void)
      * 26 GB/s with it, Zen 4 at 62-68% of the f32 GEMV's bytes per second with it and 84-85%
      * without (4096 x 4096, cold, three interleaved rounds), so Zen 4 leaves it to the hardware. */
     cpu.gemv16_prefetch = !zmm_half_rate;
-    cpu.skinny_max_m = 128;
+    /* Zen 3 (AMD family 25 without AVX-512): the blocked path wins from M = 40 in both layouts
+     * (a test loop forcing each path, N = K = 4096, 1 thread, two rounds: nn m = 48 21.7 ->
+     * 21.0-21.1 ms, m = 64 27.9 -> 26.1-26.9, m = 128 50.6-51.1 -> 49.3-49.6; bt m = 48 25.1-25.3
+     * -> 23.0-23.2, m = 64 33.5-34.3 -> 28.5-29.1; equal at m = 32, the skinny paths ahead
+     * below). Zen 1 measured the skinny path ahead up to M = 128-192 (docs/GEMM.md). */
+    int zen3 = cpu.isa_max == GK_ISA_AVX2 && cpu.family == 25 && strcmp(cpu.vendor, "AuthenticAMD") == 0;
+    cpu.skinny_max_m = zen3 ? 32 : 128;
     /* Below ~512 KiB a memory-bound op finishes in ~10 µs on one core, comparable to waking
      * other threads; below ~4 MFLOP the same holds for compute-bound work. */
     cpu.parallel_min_bytes = 512 << 10;

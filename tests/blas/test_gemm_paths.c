@@ -122,8 +122,10 @@ static void shapes(void *ctx)
         check_shape((variant)v, 70, 33, 300, 1);
         /* wider than one NC block and longer than one KC slice */
         check_shape((variant)v, 40, 4100, 390, 0);
-        /* the skinny path's B strips: several per KC slice, the last one and its last panel short */
+        /* the skinny path's B strips: several per KC slice, the last one and its last panel short
+         * (m = 8 takes the rows path where the profile gives it, m = 20 the strips) */
         check_shape((variant)v, 8, 273, 800, 0);
+        check_shape((variant)v, 20, 273, 800, 0);
         check_shape((variant)v, 70, 273, 800, 0);
         /* the blocked path's B-streaming order: more panels than one group's share of L2 */
         check_shape((variant)v, 136, stream_cols(), 70, 0);
