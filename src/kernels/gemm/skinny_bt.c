@@ -23,7 +23,15 @@
  * the next slice while these tiles run (Zen 4, cold B, `gk bench gemm --filter "gemm_bt M=8 "`,
  * three alternated rounds: 4096 x 4096 6.26 -> 5.27 ms median, the 11008 shapes unchanged;
  * prefetching the whole next slice from those tiles instead was slower, m = 32 20-21 ms). */
+#if defined(GK_TARGET_AVX512)
 #define PREFETCH_BYTES 1024
+#else
+/* Zen 3 (AVX2), `gk bench gemm --rounds 3 --filter "gemm_bt M=8 "`, two alternated rounds:
+ * 1024 bytes 4.70-4.75 / 13.2-13.3 / 12.2-12.3 ms, 512 bytes 4.39-4.47 / 12.2-12.8 / 11.7-12.2
+ * ms on the three LLM shapes (256 and 384 the same as 512, 2048 slower); bf16/f16 B at m = 8 2%
+ * faster, m = 32 within 2% either way. */
+#define PREFETCH_BYTES 512
+#endif
 /* Row stride of the widened slice: one cache line more than KCH, so its TB rows do not all map
  * to the same L1 set. */
 #define WIDE_LD (KCH + 16)
