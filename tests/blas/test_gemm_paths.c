@@ -120,6 +120,11 @@ static void shapes(void *ctx)
         check_shape((variant)v, 1, 33, 70, 1);
         check_shape((variant)v, 20, 33, 70, 1);
         check_shape((variant)v, 70, 33, 300, 1);
+        /* the blocked path's edges where small products (A and B within L2) take the skinny one:
+         * k long enough that A and B exceed a 512 KiB L2 */
+        check_shape((variant)v, 33, 15, 4001, 0);
+        check_shape((variant)v, 47, 17, 4001, 0);
+        check_shape((variant)v, 97, 49, 4001, 0);
         /* wider than one NC block and longer than one KC slice */
         check_shape((variant)v, 40, 4100, 390, 0);
         /* the skinny path's B strips: several per KC slice, the last one and its last panel short
