@@ -3,12 +3,14 @@
 #include "ops/dispatch.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "runtime/cpu.h"
 #include "runtime/error.h"
 
 static gk_kernel_table tables[GK_ISA_AVX512 + 1];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static atomic_int tables_ready; /* set once built: the dispatch then skips pthread_once */
 
 static void build_tables(void)
 {
@@ -20,6 +22,7 @@ static void build_tables(void)
     tables[GK_ISA_AVX512] = tables[GK_ISA_AVX2];
     if (cpu->isa_max == GK_ISA_AVX512)
         gk_register_kernels_avx512(&tables[GK_ISA_AVX512], cpu->features);
+    atomic_store_explicit(&tables_ready, 1, memory_order_release);
 }
 
 gk_status gk_dispatch_isa(gk_isa isa, const gk_kernel_table **t)
@@ -38,7 +41,8 @@ gk_status gk_dispatch(const gk_kernel_table **t)
 {
     gk_isa isa;
     GK_TRY(gk_isa_active(&isa));
-    pthread_once(&tables_once, build_tables);
+    if (!atomic_load_explicit(&tables_ready, memory_order_acquire))
+        pthread_once(&tables_once, build_tables);
     *t = &tables[isa];
     return GK_OK;
 }

@@ -18,6 +18,9 @@ static int env_level = -1;     /* GK_ISA's level, -1 when unset */
 static int env_unknown;        /* GK_ISA names no level */
 static int env_unsupported;    /* GK_ISA names a level this CPU lacks */
 static char env_value[32];
+/* The level the environment resolved to once it is known to be valid, -1 before: read by every
+ * op's dispatch, which then makes no pthread_once calls. */
+static atomic_int env_active = -1;
 
 const char *gk_isa_name(gk_isa isa)
 {
@@ -88,6 +91,8 @@ gk_isa gk_get_isa(void)
 gk_status gk_isa_active(gk_isa *out)
 {
     int f = atomic_load_explicit(&forced, memory_order_relaxed);
+    if (f < 0)
+        f = atomic_load_explicit(&env_active, memory_order_acquire);
     if (f < 0) {
         pthread_once(&env_once, parse_env);
         if (env_unknown)
@@ -97,6 +102,7 @@ gk_status gk_isa_active(gk_isa *out)
             return gk_fail(GK_ERR_UNSUPPORTED, "GK_ISA=%s is not supported by this CPU (best: %s)",
                            env_value, gk_isa_name(gk_cpu()->isa_max));
         f = env_level >= 0 ? env_level : (int)gk_cpu()->isa_max;
+        atomic_store_explicit(&env_active, f, memory_order_release);
     }
     *out = (gk_isa)f;
     return GK_OK;

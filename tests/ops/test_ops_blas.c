@@ -66,6 +66,24 @@ static void test_reductions(int64_t n, gk_rng *rng)
     free(y);
 }
 
+/* Inputs whose lane sums turn NaN without a NaN among them: the kernels may take such a sum for
+ * a NaN, and must then still return the max. Sums of FLT_MAX overflow to +inf in every lane and
+ * the -FLT_MAX half brings them to -inf: inf - inf; the second case mixes the infinities. */
+static void test_max_overflow(int64_t n)
+{
+    float *x = malloc((size_t)(n + 1) * sizeof(float)), out;
+    for (int64_t i = 0; i < n; i++)
+        x[i] = i < (n + 1) / 2 ? FLT_MAX : -FLT_MAX;
+    CHECK_STATUS(gk_vec_max_f32(n, x, &out), GK_OK);
+    CHECK(out == FLT_MAX, "max of +-FLT_MAX halves n=%lld: %g", (long long)n, out);
+    for (int64_t i = 0; i < n; i++)
+        x[i] = i % 3 ? -INFINITY : (i % 2 ? INFINITY : -1.0f);
+    CHECK_STATUS(gk_vec_max_f32(n, x, &out), GK_OK);
+    float want = n > 3 ? INFINITY : -1.0f;
+    CHECK(out == want, "max of mixed infinities n=%lld: %g (want %g)", (long long)n, out, want);
+    free(x);
+}
+
 static void test_elementwise(int64_t n, gk_rng *rng)
 {
     float *x = malloc((size_t)(n + 1) * sizeof(float)), *y = malloc((size_t)(n + 1) * sizeof(float));
@@ -136,6 +154,8 @@ static void body(void *ctx)
     (void)ctx;
     for (int s = 0; s < ops_nsizes; s++) {
         test_reductions(ops_sizes[s], &rng);
+        if (ops_sizes[s] > 0)
+            test_max_overflow(ops_sizes[s]);
         test_elementwise(ops_sizes[s], &rng);
     }
     static const int64_t gn[] = {1, 7, 8, 9, 17, 64}, gk[] = {1, 7, 8, 9, 16, 33, 1000}, pads[] = {0, 1, 16};

@@ -50,23 +50,26 @@ static float GK_FN(gk_vec_dot_f32)(int64_t n, const float *x, const float *y) { 
 static float GK_FN(gk_vec_sum_f32)(int64_t n, const float *x) { return pairwise_sum(n, x, NULL); }
 
 /* NaN wins, as in the definition (whose result is then the last NaN of x). The x86 max drops a
- * NaN in its first operand, so NaN is looked for apart: one unordered compare tests two
- * vectors (Zen 4, n = 2048: 65 ns a call against 69-72 ns for the sum of four vectors tested by
- * one compare, which costs three adds). Four max chains: one is bound by the max latency, not by
- * the loads. */
+ * NaN in its first operand, so NaN is looked for apart, by sums: a NaN in x makes its lane's sum
+ * NaN for good. A sum also turns NaN when it meets infinities of both signs (inputs, or an
+ * overflow), so a NaN sum only sends the call to the exact scan, which then finds no NaN and
+ * returns the max. The adds run on other pipes than the max (Zen 3: FP2/3 against FP0/1), where
+ * the unordered compares they replace (one per two vectors) competed with it: resident n = 2048,
+ * a loop of calls, best of 50, 101-111 -> 90-96 ns a call on Zen 3 (with the dispatch change of
+ * the same commit). Eight vectors a step, pairs added before their lane's sum. */
 static float GK_FN(gk_vec_max_f32)(int64_t n, const float *x)
 {
-    gk_vf m[4] = {gk_v_set1(-INFINITY), gk_v_set1(-INFINITY), gk_v_set1(-INFINITY), gk_v_set1(-INFINITY)};
+    gk_vf m[4], s[4];
+    for (int u = 0; u < 4; u++)
+        m[u] = gk_v_set1(-INFINITY), s[u] = gk_v_zero();
     gk_vm nan = gk_m_none();
     int64_t i = 0;
-    for (; i + 4 * GK_VL <= n; i += 4 * GK_VL) {
-        gk_vf v[4];
+    for (; i + 8 * GK_VL <= n; i += 8 * GK_VL)
         for (int u = 0; u < 4; u++) {
-            v[u] = gk_v_loadu(x + i + u * GK_VL);
-            m[u] = gk_v_max(v[u], m[u]);
+            gk_vf v = gk_v_loadu(x + i + u * GK_VL), w = gk_v_loadu(x + i + (u + 4) * GK_VL);
+            s[u] = gk_v_add(s[u], gk_v_add(v, w));
+            m[u] = gk_v_max(gk_v_max(v, w), m[u]);
         }
-        nan = gk_m_or(nan, gk_m_or(gk_v_unord(v[0], v[1]), gk_v_unord(v[2], v[3])));
-    }
     for (; i < n; i += GK_VL) {
         /* lanes past the end hold -inf: they never win */
         int64_t left = n - i < GK_VL ? n - i : GK_VL;
@@ -74,6 +77,7 @@ static float GK_FN(gk_vec_max_f32)(int64_t n, const float *x)
         nan = gk_m_or(nan, gk_v_isnan(v));
         m[0] = gk_v_max(v, m[0]);
     }
+    nan = gk_m_or(nan, gk_m_or(gk_v_unord(s[0], s[1]), gk_v_unord(s[2], s[3])));
     if (gk_m_any(nan))
         for (i = n - 1; i >= 0; i--)
             if (x[i] != x[i])
