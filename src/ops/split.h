@@ -21,7 +21,8 @@
  * profile's parallel_min_bytes (bytes_per_item bytes per item), else on the pool. */
 static inline void gk_ops_run(int64_t n, int64_t grain, int64_t bytes_per_item, gk_task_fn fn, void *ctx)
 {
-    if (n < gk_cpu()->parallel_min_bytes / bytes_per_item) {
+    /* a product, not a division: this test is on the path of every small call */
+    if ((__int128)n * bytes_per_item < (__int128)gk_cpu()->parallel_min_bytes) {
         for (int64_t b = 0; b < n; b += grain)
             fn(ctx, b, b + grain < n ? b + grain : n, 0);
         return;
@@ -44,7 +45,7 @@ static inline int64_t gk_ops_stream_min_bytes(void)
     const struct gk_device_profile *p = gk_cpu();
     const gk_cache_level *llc = p->l3.size > 0 ? &p->l3 : &p->l2;
     int64_t shared = llc->shared_by > 0 ? llc->shared_by : 1;
-    int64_t bytes = llc->size * ((p->cores + shared - 1) / shared);
+    int64_t bytes = llc->size * (shared == 1 ? p->cores : (p->cores + shared - 1) / shared);
     return bytes < p->cores * GK_OPS_LLC_PER_CORE ? bytes : p->cores * GK_OPS_LLC_PER_CORE;
 }
 

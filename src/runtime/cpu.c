@@ -5,6 +5,7 @@
 
 #include <cpuid.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ enum { AVX2_MR = 6, AVX2_NR = 16, AVX512_MR = 8, AVX512_NR = 48, SCALAR_MR = 4, 
 
 static struct gk_device_profile cpu;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static atomic_int cpu_ready; /* set once detected: every op reads the profile, without pthread_once */
 
 typedef struct { unsigned a, b, c, d; } regs;
 
@@ -384,10 +386,12 @@ static void detect(void)
     detect_caches(max_leaf, max_ext);
     detect_cores();
     derive_blocking();
+    atomic_store_explicit(&cpu_ready, 1, memory_order_release);
 }
 
 const struct gk_device_profile *gk_cpu(void)
 {
-    pthread_once(&cpu_once, detect);
+    if (!atomic_load_explicit(&cpu_ready, memory_order_acquire))
+        pthread_once(&cpu_once, detect);
     return &cpu;
 }
