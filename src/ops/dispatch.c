@@ -2,15 +2,12 @@
  * not implement from the level below) and hands out the active one. */
 #include "ops/dispatch.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
-
 #include "runtime/cpu.h"
 #include "runtime/error.h"
+#include "runtime/once.h"
 
 static gk_kernel_table tables[GK_ISA_AVX512 + 1];
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-static atomic_int tables_ready; /* set once built: the dispatch then skips pthread_once */
+static gk_once tables_once = GK_ONCE_INIT;
 
 static void build_tables(void)
 {
@@ -22,7 +19,6 @@ static void build_tables(void)
     tables[GK_ISA_AVX512] = tables[GK_ISA_AVX2];
     if (cpu->isa_max == GK_ISA_AVX512)
         gk_register_kernels_avx512(&tables[GK_ISA_AVX512], cpu->features);
-    atomic_store_explicit(&tables_ready, 1, memory_order_release);
 }
 
 gk_status gk_dispatch_isa(gk_isa isa, const gk_kernel_table **t)
@@ -32,7 +28,7 @@ gk_status gk_dispatch_isa(gk_isa isa, const gk_kernel_table **t)
     if (isa > gk_cpu()->isa_max)
         return gk_fail(GK_ERR_UNSUPPORTED, "ISA level %s is not supported by this CPU (best: %s)",
                        gk_isa_name(isa), gk_isa_name(gk_cpu()->isa_max));
-    pthread_once(&tables_once, build_tables);
+    gk_once_run(&tables_once, build_tables);
     *t = &tables[isa];
     return GK_OK;
 }
@@ -41,8 +37,7 @@ gk_status gk_dispatch(const gk_kernel_table **t)
 {
     gk_isa isa;
     GK_TRY(gk_isa_active(&isa));
-    if (!atomic_load_explicit(&tables_ready, memory_order_acquire))
-        pthread_once(&tables_once, build_tables);
+    gk_once_run(&tables_once, build_tables);
     *t = &tables[isa];
     return GK_OK;
 }

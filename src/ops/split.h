@@ -45,7 +45,7 @@ static inline int64_t gk_ops_stream_min_bytes(void)
     const struct gk_device_profile *p = gk_cpu();
     const gk_cache_level *llc = p->l3.size > 0 ? &p->l3 : &p->l2;
     int64_t shared = llc->shared_by > 0 ? llc->shared_by : 1;
-    int64_t bytes = llc->size * (shared == 1 ? p->cores : (p->cores + shared - 1) / shared);
+    int64_t bytes = llc->size * ((p->cores + shared - 1) / shared);
     return bytes < p->cores * GK_OPS_LLC_PER_CORE ? bytes : p->cores * GK_OPS_LLC_PER_CORE;
 }
 

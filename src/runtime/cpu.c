@@ -4,14 +4,13 @@
 #include "runtime/cpu.h"
 
 #include <cpuid.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gk/device.h"
+#include "runtime/once.h"
 
 /* XCR0 state components the OS must save before a feature's registers may be used. */
 enum {
@@ -29,8 +28,7 @@ enum {
 enum { AVX2_MR = 6, AVX2_NR = 16, AVX512_MR = 8, AVX512_NR = 48, SCALAR_MR = 4, SCALAR_NR = 4 };
 
 static struct gk_device_profile cpu;
-static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
-static atomic_int cpu_ready; /* set once detected: every op reads the profile, without pthread_once */
+static gk_once cpu_once = GK_ONCE_INIT;
 
 typedef struct { unsigned a, b, c, d; } regs;
 
@@ -386,12 +384,10 @@ static void detect(void)
     detect_caches(max_leaf, max_ext);
     detect_cores();
     derive_blocking();
-    atomic_store_explicit(&cpu_ready, 1, memory_order_release);
 }
 
 const struct gk_device_profile *gk_cpu(void)
 {
-    if (!atomic_load_explicit(&cpu_ready, memory_order_acquire))
-        pthread_once(&cpu_once, detect);
+    gk_once_run(&cpu_once, detect);
     return &cpu;
 }

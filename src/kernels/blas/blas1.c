@@ -50,13 +50,20 @@ static float GK_FN(gk_vec_dot_f32)(int64_t n, const float *x, const float *y) { 
 static float GK_FN(gk_vec_sum_f32)(int64_t n, const float *x) { return pairwise_sum(n, x, NULL); }
 
 /* NaN wins, as in the definition (whose result is then the last NaN of x). The x86 max drops a
- * NaN in its first operand, so NaN is looked for apart, by sums: a NaN in x makes its lane's sum
- * NaN for good. A sum also turns NaN when it meets infinities of both signs (inputs, or an
- * overflow), so a NaN sum only sends the call to the exact scan, which then finds no NaN and
- * returns the max. The adds run on other pipes than the max (Zen 3: FP2/3 against FP0/1), where
- * the unordered compares they replace (one per two vectors) competed with it: resident n = 2048,
- * a loop of calls, best of 50, 101-111 -> 90-96 ns a call on Zen 3 (with the dispatch change of
- * the same commit). Eight vectors a step, pairs added before their lane's sum. */
+ * NaN in its first operand, so NaN is looked for apart, in one of two ways:
+ * - NAN_BY_SUMS: four lane sums add every vector, and a NaN makes its sum NaN for good. A sum
+ *   also turns NaN from infinities of both signs (inputs, or an overflow), so a NaN sum only
+ *   sends the call to the exact scan, which then finds no NaN and returns the max. Zen 3,
+ *   resident n = 2048, a loop of calls, best of 50: 98-101 -> 90-91 ns a call.
+ * - else one unordered compare per two vectors: Zen 4 measured it ahead of a sum of four vectors
+ *   tested by one compare (65 against 69-72 ns); the lane sums are not measured there.
+ * Eight vectors a step, in pairs. */
+#if defined(GK_TARGET_AVX2)
+enum { NAN_BY_SUMS = 1 };
+#else
+enum { NAN_BY_SUMS = 0 };
+#endif
+
 static float GK_FN(gk_vec_max_f32)(int64_t n, const float *x)
 {
     gk_vf m[4], s[4];
@@ -67,7 +74,10 @@ static float GK_FN(gk_vec_max_f32)(int64_t n, const float *x)
     for (; i + 8 * GK_VL <= n; i += 8 * GK_VL)
         for (int u = 0; u < 4; u++) {
             gk_vf v = gk_v_loadu(x + i + u * GK_VL), w = gk_v_loadu(x + i + (u + 4) * GK_VL);
-            s[u] = gk_v_add(s[u], gk_v_add(v, w));
+            if (NAN_BY_SUMS)
+                s[u] = gk_v_add(s[u], gk_v_add(v, w));
+            else
+                nan = gk_m_or(nan, gk_v_unord(v, w));
             m[u] = gk_v_max(gk_v_max(v, w), m[u]);
         }
     for (; i < n; i += GK_VL) {
