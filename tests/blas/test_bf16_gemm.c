@@ -1,15 +1,17 @@
 /* gk_gemm_bt_bf16bf16_f32 (bf16 A and B, f32 C) on every ISA level and path (the widening path;
- * on AVX512_BF16 CPUs the vdpbf16ps blocked path for m > 8) against a float64 reference of the
- * bf16 values: m, n, k = 0, 1, around the 8x48 tile, odd k, k across several KC slices, odd
- * leading dimensions, a large shape; Inf and NaN inputs; NaN-filled outputs with guards; 1 and 2
- * threads bitwise identical; bad input. The AVX-512 level as registered for a CPU without
- * AVX512_BF16 (the emulated Cannon Lake) must not pick the vdpbf16ps path, and still computes
- * the product. Then gk_f32_to_bf16's rounding on exact cases and its entry against the scalar
+ * for m > 8 on AMX-BF16 CPUs the tile path, on other AVX512_BF16 CPUs the vdpbf16ps blocked
+ * path, and on AMX CPUs the vdpbf16ps path too, from the table registered without AMX) against
+ * a float64 reference of the bf16 values: m, n, k = 0, 1, around the 8x48 and 32x32 tiles, odd
+ * k, k across several KC slices, odd leading dimensions, a large shape; Inf and NaN inputs;
+ * NaN-filled outputs with guards; 1 and 2 threads bitwise identical; bad input. The AVX-512
+ * level as registered for a CPU without AVX512_BF16 and AMX (the emulated Cannon Lake) must
+ * pick neither, and still computes the product. Then gk_f32_to_bf16's rounding on exact cases and its entry against the scalar
  * definition.
  * Tolerance: |c - ref| <= (k + 2) * 2^-24 * sum_p |a_p b_p|. The products of two bf16 values
  * are exact in f32 and every path adds them to an f32 sum one rounding at a time (the widening
  * path by FMA, vdpbf16ps two products per lane per step, RNE), so the bound of any summation
- * order of k terms applies (Higham gamma_k). vdpbf16ps also flushes denormals: the inputs here
+ * order of k terms applies (Higham gamma_k; TDPBF16PS adds the products of each k pair in
+ * order too). vdpbf16ps and TDPBF16PS also flush denormals: the inputs here
  * (|x| in 2^-4 .. 2^4) keep every product and partial sum a multiple of 2^-24 or zero, never
  * denormal, so the flush cannot show; denormal inputs are a documented difference (ops.h). */
 #include <math.h>
@@ -39,6 +41,11 @@ static void fill(uint16_t *x, int64_t n)
 
 static double bf(uint16_t h) { return gk_scalar_bf16_to_f32(h); }
 
+/* The entry under test: the public one, or a table's (vdpbf16ps_on_amx) */
+typedef gk_status (*bf16bf16_fn)(int64_t, int64_t, int64_t, const uint16_t *, int64_t, const uint16_t *, int64_t,
+                                 float *, int64_t);
+static bf16bf16_fn entry = gk_gemm_bt_bf16bf16_f32;
+
 /* specials: +Inf in A[0][0], NaN in the last element of B's last row */
 static int check_shape(int64_t m, int64_t n, int64_t k, int specials)
 {
@@ -53,7 +60,7 @@ static int check_shape(int64_t m, int64_t n, int64_t k, int specials)
         a[0] = 0x7f80;
         b[(n - 1) * ldb + k - 1] = 0x7fc1;
     }
-    CHECK_STATUS(gk_gemm_bt_bf16bf16_f32(m, n, k, a, lda, b, ldb, c.p, ldc), GK_OK);
+    CHECK_STATUS(entry(m, n, k, a, lda, b, ldb, c.p, ldc), GK_OK);
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < ldc && i * ldc + j < c.n; j++) {
             float got = c.p[i * ldc + j];
@@ -90,9 +97,10 @@ out:
 static void shapes(void *ctx)
 {
     (void)ctx;
-    /* m: the widening path up to 8, the blocked path beyond (MR = 8 +- 1); n: NR = 48 +- 1 */
-    static const int64_t ms[] = {1, 2, 7, 8, 9, 16, 17, 33};
-    static const int64_t ns[] = {1, 5, 47, 48, 49, 97};
+    /* m: the widening path up to 8, the blocked path beyond (MR = 8 +- 1, the AMX tile 32 +- 1);
+     * n: NR = 48 +- 1, 32 +- 1 */
+    static const int64_t ms[] = {1, 2, 7, 8, 9, 16, 17, 31, 32, 33, 65};
+    static const int64_t ns[] = {1, 5, 31, 32, 33, 47, 48, 49, 97};
     static const int64_t ks[] = {1, 2, 3, 16, 17, 63, 2601}; /* 2601: three KC slices, the last odd */
     for (size_t mi = 0; mi < sizeof ms / sizeof ms[0]; mi++)
         for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
@@ -111,7 +119,7 @@ static void shapes(void *ctx)
 static void threads(void *ctx)
 {
     (void)ctx;
-    static const int64_t shape[][3] = {{1, 3001, 700}, {9, 1500, 500}, {200, 600, 301}};
+    static const int64_t shape[][3] = {{1, 3001, 700}, {9, 1500, 500}, {200, 600, 301}, {300, 700, 1100}};
     for (size_t si = 0; si < sizeof shape / sizeof shape[0]; si++) {
         int64_t m = shape[si][0], n = shape[si][1], k = shape[si][2];
         uint16_t *a = malloc(sizeof(uint16_t) * (size_t)(m * k)), *b = malloc(sizeof(uint16_t) * (size_t)(n * k));
@@ -119,9 +127,9 @@ static void threads(void *ctx)
         fill(a, m * k);
         fill(b, n * k);
         CHECK_STATUS(gk_set_num_threads(1), GK_OK);
-        CHECK_STATUS(gk_gemm_bt_bf16bf16_f32(m, n, k, a, k, b, k, c1, n), GK_OK);
+        CHECK_STATUS(entry(m, n, k, a, k, b, k, c1, n), GK_OK);
         CHECK_STATUS(gk_set_num_threads(2), GK_OK);
-        CHECK_STATUS(gk_gemm_bt_bf16bf16_f32(m, n, k, a, k, b, k, c2, n), GK_OK);
+        CHECK_STATUS(entry(m, n, k, a, k, b, k, c2, n), GK_OK);
         CHECK(memcmp(c1, c2, sizeof(float) * (size_t)(m * n)) == 0, "m=%lld: 1 and 2 threads differ", (long long)m);
         free(a);
         free(b);
@@ -130,23 +138,33 @@ static void threads(void *ctx)
     }
 }
 
-/* The AVX-512 table built for this CPU's features less AVX512_BF16 (as dispatch builds it on
- * an AVX-512 CPU without it): the bf16 x bf16 entry is another function than the BF16 table's,
- * and its result on a blocked-path shape (m > 8) is right. */
-static void no_bf16_fallback(void)
+/* The AVX-512 table built for this CPU's features less `drop` (as dispatch builds it on an
+ * AVX-512 CPU without them); NULL where the CPU lacks AVX-512F. */
+static const gk_kernel_table *table_without(uint32_t drop, gk_kernel_table *t)
 {
     const struct gk_device_profile *d = gk_cpu();
     const gk_kernel_table *native;
-    if (!(d->features & GK_FEAT_AVX512F) || gk_dispatch_isa(GK_ISA_AVX512, &native) != GK_OK) {
+    if (!(d->features & GK_FEAT_AVX512F) || gk_dispatch_isa(GK_ISA_AVX512, &native) != GK_OK)
+        return NULL;
+    *t = gk_kernels_ref;
+    gk_register_kernels_avx2(t, d->features & ~drop);
+    gk_register_kernels_avx512(t, d->features & ~drop);
+    return native;
+}
+
+/* Without AVX512_BF16 and AMX-BF16 the bf16 x bf16 entry is another function than the native
+ * table's, and its result on a blocked-path shape (m > 8) is right. */
+static void no_bf16_fallback(void)
+{
+    gk_kernel_table t;
+    uint32_t drop = GK_FEAT_AVX512BF16 | GK_FEAT_AMX_BF16;
+    const gk_kernel_table *native = table_without(drop, &t);
+    if (!native) {
         printf("SKIP no_bf16_fallback: the CPU lacks AVX-512F\n");
         return;
     }
-    uint32_t f = d->features & ~(uint32_t)GK_FEAT_AVX512BF16;
-    gk_kernel_table t = gk_kernels_ref;
-    gk_register_kernels_avx2(&t, f);
-    gk_register_kernels_avx512(&t, f);
-    if (d->features & GK_FEAT_AVX512BF16)
-        CHECK(t.gemm_bt_bf16bf16 != native->gemm_bt_bf16bf16, "without AVX512_BF16 the vdpbf16ps path was registered");
+    if (gk_cpu()->features & drop)
+        CHECK(t.gemm_bt_bf16bf16 != native->gemm_bt_bf16bf16, "without AVX512_BF16 and AMX a BF16 path was registered");
     enum { M = 40, N = 60, K = 41 };
     static uint16_t a[M * K], b[N * K];
     static float c[M * N];
@@ -163,6 +181,23 @@ static void no_bf16_fallback(void)
             CHECK(fabs(c[i * N + j] - s) <= (K + 2) * 0x1p-24 * mag, "fallback C[%d][%d] = %.9g, want %.9g", i, j,
                   c[i * N + j], s);
         }
+}
+
+/* On an AMX CPU the native table takes the tile path; the vdpbf16ps path (the table without
+ * AMX) gets the same shapes and thread checks here. */
+static void vdpbf16ps_on_amx(void)
+{
+    gk_kernel_table t;
+    const gk_kernel_table *native = table_without(GK_FEAT_AMX_BF16, &t);
+    if (!native || !(gk_cpu()->features & GK_FEAT_AMX_BF16) || !(gk_cpu()->features & GK_FEAT_AVX512BF16)) {
+        printf("SKIP vdpbf16ps_on_amx: the CPU lacks AMX-BF16 or AVX512_BF16\n");
+        return;
+    }
+    CHECK(t.gemm_bt_bf16bf16 != native->gemm_bt_bf16bf16, "the AMX table and the one without AMX are the same");
+    entry = t.gemm_bt_bf16bf16;
+    shapes(NULL);
+    threads(NULL);
+    entry = gk_gemm_bt_bf16bf16_f32;
 }
 
 /* Bad input (DESIGN §10): GK_ERR_INVALID_ARG, nothing written. */
@@ -256,6 +291,7 @@ int main(void)
     gk_rng_seed(&rng, 11);
     bad_input();
     no_bf16_fallback();
+    vdpbf16ps_on_amx();
     gk_test_for_each_isa(rounding, NULL);
     gk_test_for_each_isa(shapes, NULL);
     gk_test_for_each_isa(threads, NULL);

@@ -26,6 +26,7 @@
 #include "kernels/blas/gemm_rows.h"
 #include "kernels/blas/gemv.h"
 #include "kernels/blas/widen.h"
+#include "kernels/gemm/amx_bf16.h"
 #include "kernels/gemm/pack.h"
 #include "kernels/gemm/pack_bf16.h"
 #include "kernels/gemm/scratch.h"
@@ -787,6 +788,15 @@ static gk_status gk_gemm_bt_bf16bf16_avx512bf16(int64_t m, int64_t n, int64_t k,
     blocking bl = get_blocking(m, n, k, BF16_KC_SCALE * slice_kc(gk_cpu()->gemm_kc_l1), 4 * BF16_KC_SCALE);
     return gemm_blocked(&bf16_kind, m, n, k, bl, a, lda, bs, NULL, c, ldc);
 }
+
+/* With AMX-BF16 (and the OS's consent), the tile path of amx_bf16.c past the same m. */
+static gk_status gk_gemm_bt_bf16bf16_amxbf16(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                                             const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    if (m <= BF16_WIDEN_MAX_M)
+        return GK_FN(gk_gemm_bt_bf16bf16)(m, n, k, a, lda, b, ldb, c, ldc);
+    return gk_gemm_bt_bf16bf16_amx(m, n, k, a, lda, b, ldb, c, ldc);
+}
 #endif
 
 typedef struct pack_all_ctx {
@@ -846,6 +856,8 @@ void GK_FN(gk_register_gemm)(gk_kernel_table *t, uint32_t features)
 #if defined(GK_TARGET_AVX512)
     if (features & GK_FEAT_AVX512BF16) /* the avx512 level runs on CPUs without it too */
         t->gemm_bt_bf16bf16 = gk_gemm_bt_bf16bf16_avx512bf16;
+    if ((features & GK_FEAT_AMX_BF16) && gk_amx_bf16_usable())
+        t->gemm_bt_bf16bf16 = gk_gemm_bt_bf16bf16_amxbf16;
 #endif
     t->gemm = GK_FN(gk_gemm_f32);
     t->gemm_bt = GK_FN(gk_gemm_bt_f32);
