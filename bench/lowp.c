@@ -5,7 +5,8 @@
  * which is what a caller without 16-bit kernels would run.
  * gemm_bt_bf16bf16 (bf16 activations and weights, f32 output) is compute-bound at the prefill
  * and square shapes it is timed on, so it runs hot (one copy, as GEMM benchmarks do) against
- * the f32 peak: vdpbf16ps can reach 200% of it. Beside it, gk_gemm_bt_f32 on the same shape:
+ * the f32 peak (the %limit column): vdpbf16ps can reach 200% of it where it issues at the FMA
+ * rate, AMX tiles several times that. Beside it, gk_gemm_bt_f32 on the same shape:
  * the harness's ratio column on that row is the bf16 speed-up. No peer row: oneDNN's bf16
  * matmul needs its primitive API, MKL's cblas_gemm_bf16bf16f32 is not installed here. Every
  * case is timed interleaved, in rounds. */

@@ -59,7 +59,11 @@ GK_API void gk_packed_b_free(struct gk_packed_b *b);
 GK_API gk_status gk_gemv_bf16(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
 GK_API gk_status gk_gemv_f16(int64_t n, int64_t k, const uint16_t *a, int64_t lda, const float *x, float *y);
 /* C (m-by-n, ldc >= n) = A (m-by-k f32, lda >= k) B^T with B n-by-k (ldb >= k): the LLM weight
- * layout. C must not overlap A or B; k = 0 writes zeros. */
+ * layout. C must not overlap A or B; k = 0 writes zeros. gk_gemm_bt_bf16 on CPUs with AMX-BF16
+ * (Linux granting the tile state) and m >= 4 splits each activation exactly into three bf16
+ * parts and runs the three products on the tiles, adding them smallest first: error <= (k + 4)
+ * (1 + 2^-6) 2^-24 sum_p |a_p b_p|, and the tiles flush denormals (activation parts and partial
+ * sums below 2^-126 count as 0, which shows only for |a| < 2^-110 or sums that small). */
 GK_API gk_status gk_gemm_bt_bf16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
                                  int64_t ldb, float *c, int64_t ldc);
 GK_API gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const uint16_t *b,
@@ -69,11 +73,12 @@ GK_API gk_status gk_gemm_bt_f16(int64_t m, int64_t n, int64_t k, const float *a,
  * C (m-by-n f32, ldc >= n) = A (m-by-k bf16, lda >= k) B^T, B n-by-k bf16 (ldb >= k): the LLM
  * weight layout with activations already rounded to bf16 (gk_f32_to_bf16). Defined as the
  * products of the bf16 values (exact in f32) summed in f32 (src/scalar/lowp.c); error
- * |c - exact| <= (k + 2) * 2^-24 * sum_p |a_p b_p| on every path. Where the CPU has AVX512_BF16
- * and m > 8, vdpbf16ps computes it: that instruction flushes denormal inputs and partial sums
- * to zero (whatever MXCSR says), so bf16 denormals (|x| < 2^-126) count as 0 there and results
- * below 2^-126 may differ beyond that bound; elsewhere both operands are widened and multiplied
- * in f32. NaN and Inf propagate. C must not overlap A or B; k = 0 writes zeros. Thread-safe;
+ * |c - exact| <= (k + 2) * 2^-24 * sum_p |a_p b_p| on every path. Where the CPU has AMX-BF16
+ * (and Linux grants the tile state) and m > 3, TDPBF16PS computes it; else where it has
+ * AVX512_BF16 and m > 8, vdpbf16ps. Both flush denormal inputs and partial sums to zero
+ * (whatever MXCSR says), so bf16 denormals (|x| < 2^-126) count as 0 there and results below
+ * 2^-126 may differ beyond that bound; elsewhere both operands are widened and multiplied in
+ * f32. NaN and Inf propagate. C must not overlap A or B; k = 0 writes zeros. Thread-safe;
  * bitwise identical for any thread count. Errors: GK_ERR_INVALID_ARG (NULL, negative sizes,
  * ld too small, sizes that overflow, overlap; nothing written), GK_ERR_NO_MEMORY. */
 GK_API gk_status gk_gemm_bt_bf16bf16_f32(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,

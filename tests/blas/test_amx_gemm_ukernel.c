@@ -1,7 +1,8 @@
 /* The AMX-BF16 micro-kernel contract (gk_amx_ukernel_args in src/kernels/gemm/ukernel.h),
  * tested on the kernel directly where the CPU has AMX-BF16 and Linux grants the tile state:
- * kb = 0, 1, 2, odd and long; both C modes (C NaN-filled when it must not be read); operands
- * one bf16 past 64-byte alignment (none assumed); the tile inside a wider NaN-filled C with
+ * kb = 0, 1, 2, odd and long; both C modes (C NaN-filled when it must not be read); A in tile
+ * order and as a row-major matrix with an odd row length; operands one bf16 past 64-byte
+ * alignment (none assumed); the tile inside a wider NaN-filled C with
  * guard bytes (nothing outside the 32x32 tile touched); a NaN in one A element reaches exactly
  * the row it belongs to.
  * Tolerance: the inputs are small integers in bf16, so every product and partial sum is exact in
@@ -23,8 +24,12 @@ static gk_rng rng;
 static uint16_t small_int(void) { return gk_scalar_f32_to_bf16((float)(int)(gk_rng_u64(&rng) % 9) - 4.0f); }
 static double bf(uint16_t h) { return gk_scalar_bf16_to_f32(h); }
 
-/* Element (r, kk) of A and (kk, j) of B in the tile-order blocks of the contract. */
-static uint16_t a_at(const uint16_t *a, int r, int64_t kk) { return a[kk / T * T * T + r * T + kk % T]; }
+/* Element (r, kk) of A (rows lda elements apart, blocks astep elements apart) and (kk, j) of B
+ * in the tile-order blocks of the contract. */
+static uint16_t a_at(const uint16_t *a, int64_t lda, int64_t astep, int r, int64_t kk)
+{
+    return a[kk / T * astep + r * lda + kk % T];
+}
 static uint16_t b_at(const uint16_t *b, int j, int64_t kk)
 {
     return b[kk / T * T * T + (kk % T / 2) * 2 * T + 2 * j + kk % 2];
@@ -33,7 +38,8 @@ static uint16_t b_at(const uint16_t *b, int j, int64_t kk)
 static void check_kernel(void)
 {
     static const int64_t kbs[] = {0, 1, 2, 3, 17, KBMAX};
-    size_t words = (size_t)KBMAX * T * T + 1;
+    const int64_t row_lda = KBMAX * T + 7; /* row-major A: an odd row length */
+    size_t words = (size_t)row_lda * T + 1;
     uint16_t *abuf = malloc(sizeof(uint16_t) * words), *bbuf = malloc(sizeof(uint16_t) * words);
     uint16_t *a = abuf + 1, *b = bbuf + 1; /* one bf16 past the allocation's alignment */
     const int64_t ldc = T + 2 * PAD + 1, crows = T + 2;
@@ -44,12 +50,14 @@ static void check_kernel(void)
         for (int acc = 0; acc < 2; acc++)
             for (int nan_row = -1; nan_row < 32; nan_row += 19) {
                 int64_t kb = kbs[ki];
+                int rowmajor = (nan_row + acc) % 2 != 0;
+                int64_t lda = rowmajor ? row_lda : T, astep = rowmajor ? T : T * T;
                 for (size_t i = 0; i + 1 < words; i++) {
                     a[i] = small_int();
                     b[i] = small_int();
                 }
                 if (nan_row >= 0 && kb > 0)
-                    a[nan_row * T + 5] = 0x7fc0; /* block 0, row nan_row, k = 5 */
+                    a[nan_row * lda + 5] = 0x7fc0; /* block 0, row nan_row, k = 5 */
                 for (int64_t i = 0; i < crows * ldc; i++)
                     c.p[i] = NAN;
                 float *ct = c.p + ldc + PAD; /* tile at row 1, column PAD */
@@ -58,16 +66,17 @@ static void check_kernel(void)
                         for (int j = 0; j < T; j++)
                             ct[r * ldc + j] = (float)(r - j);
                 gk_amx_ukernel_args args = {.a = a, .b = (const uint32_t *)b, .c = ct, .kb = kb, .ldc = 4 * ldc,
-                                            .accumulate = acc};
+                                            .accumulate = acc, .lda = 2 * lda, .astep = 2 * astep};
                 gk_bf16_gemm_ukernel_32x32__amx(&args);
                 for (int64_t i = 0; i < crows * ldc; i++) {
                     int64_t r = i / ldc - 1, j = i % ldc - PAD;
                     if (r >= 0 && r < T && j >= 0 && j < T) {
                         double want = acc ? (double)(r - j) : 0;
                         for (int64_t kk = 0; kk < kb * T; kk++)
-                            want += bf(a_at(a, (int)r, kk)) * bf(b_at(b, (int)j, kk));
+                            want += bf(a_at(a, lda, astep, (int)r, kk)) * bf(b_at(b, (int)j, kk));
                         CHECK(isnan(want) ? isnan(c.p[i]) : c.p[i] == want,
-                              "kb=%lld acc=%d nan_row=%d: C[%lld][%lld] = %g, want %g", (long long)kb, acc, nan_row,
+                              "kb=%lld acc=%d nan_row=%d rowmajor=%d: C[%lld][%lld] = %g, want %g", (long long)kb, acc,
+                              nan_row, rowmajor,
                               (long long)r, (long long)j, c.p[i], want);
                     } else {
                         CHECK(isnan(c.p[i]), "kb=%lld acc=%d: wrote outside the tile at (%lld, %lld)", (long long)kb,

@@ -1,6 +1,6 @@
 /* gk_gemm_bt_bf16bf16_f32 (bf16 A and B, f32 C) on every ISA level and path (the widening path;
- * for m > 8 on AMX-BF16 CPUs the tile path, on other AVX512_BF16 CPUs the vdpbf16ps blocked
- * path, and on AMX CPUs the vdpbf16ps path too, from the table registered without AMX) against
+ * for m > 3 on AMX-BF16 CPUs the tile path in both orientations (C^T tiles up to m = 192, C
+ * tiles beyond), for m > 8 on other AVX512_BF16 CPUs the vdpbf16ps blocked path, and on AMX CPUs the vdpbf16ps path too, from the table registered without AMX) against
  * a float64 reference of the bf16 values: m, n, k = 0, 1, around the 8x48 and 32x32 tiles, odd
  * k, k across several KC slices, odd leading dimensions, a large shape; Inf and NaN inputs;
  * NaN-filled outputs with guards; 1 and 2 threads bitwise identical; bad input. The AVX-512
@@ -97,8 +97,8 @@ out:
 static void shapes(void *ctx)
 {
     (void)ctx;
-    /* m: the widening path up to 8, the blocked path beyond (MR = 8 +- 1, the AMX tile 32 +- 1);
-     * n: NR = 48 +- 1, 32 +- 1 */
+    /* m: the widening path up to 8 (3 on AMX), the blocked paths beyond (MR = 8 +- 1, the AMX
+     * tile 32 +- 1); n: NR = 48 +- 1, 32 +- 1 */
     static const int64_t ms[] = {1, 2, 7, 8, 9, 16, 17, 31, 32, 33, 65};
     static const int64_t ns[] = {1, 5, 31, 32, 33, 47, 48, 49, 97};
     static const int64_t ks[] = {1, 2, 3, 16, 17, 63, 2601}; /* 2601: three KC slices, the last odd */
@@ -111,6 +111,8 @@ static void shapes(void *ctx)
     check_shape(5, 0, 7, 0);
     check_shape(5, 9, 0, 0); /* k = 0: zeros */
     check_shape(300, 200, 517, 0);
+    check_shape(192, 97, 2601, 0); /* the tile path's last m of C^T tiles, then its first of C tiles */
+    check_shape(193, 97, 2601, 0);
     check_shape(1, 9, 40, 1);
     check_shape(7, 9, 41, 1);
     check_shape(40, 60, 41, 1);
@@ -119,7 +121,7 @@ static void shapes(void *ctx)
 static void threads(void *ctx)
 {
     (void)ctx;
-    static const int64_t shape[][3] = {{1, 3001, 700}, {9, 1500, 500}, {200, 600, 301}, {300, 700, 1100}};
+    static const int64_t shape[][3] = {{1, 3001, 700}, {9, 1500, 500}, {200, 600, 301}, {300, 700, 1100}, {150, 333, 2100}};
     for (size_t si = 0; si < sizeof shape / sizeof shape[0]; si++) {
         int64_t m = shape[si][0], n = shape[si][1], k = shape[si][2];
         uint16_t *a = malloc(sizeof(uint16_t) * (size_t)(m * k)), *b = malloc(sizeof(uint16_t) * (size_t)(n * k));

@@ -3,8 +3,13 @@
  * shapes around the vector width and the tiles, k across a 1024-long slice, odd leading
  * dimensions, f16 subnormals and non-finite weights; NaN-filled outputs with guards; thread
  * counts 1 and 2 bitwise identical; the widening definitions themselves checked on exact values.
- * Tolerance: |y - ref| <= (k + 2) * 2^-24 * sum_p |a_p x_p| (any summation order of k products,
- * Higham gamma_k; widening is exact). */
+ * On AMX-BF16 CPUs gemm_bt_bf16 from m = 4 splits A into three bf16 parts on the tiles: the
+ * specials there add activations of every magnitude with full mantissas, FLT_MAX, Inf and NaN,
+ * and a zero activation against an Inf weight.
+ * Tolerance: |y - ref| <= (k + 4) * (1 + 2^-6) * 2^-24 * sum_p |a_p x_p|: any summation order of
+ * k products (Higham gamma_k; widening is exact) is within (k + 2) 2^-24; the split path sums
+ * three partial products, each within that bound of its own magnitude (|mid| < 2^-7 |a|,
+ * |lo| < 2^-15 |a|), and adds them with two more roundings. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +50,18 @@ static int check_shape(int bf16, int as_gemv, int64_t m, int64_t n, int64_t k, i
     for (int64_t i = 0; i < n * ldw; i++)
         w[i] = rand_weight(bf16);
     if (specials) {
+        for (int64_t p = 0; p < k && m > 3; p++) { /* magnitudes 2^-100 .. 2^100, full mantissas */
+            a[1 * lda + p] = ldexpf(a[1 * lda + p], (int)(p % 201) - 100);
+            a[2 * lda + p] = 0;
+        }
+        if (m > 3) { /* row 2: FLT_MAX (bf16 rounding would make it Inf) times weights of 0.5 */
+            a[2 * lda + 1] = 0x1.fffffep127f;
+            for (int64_t j = 0; j < n; j++)
+                w[j * ldw + 1] = bf16 ? 0x3f00 : 0x3800;
+            a[3 * lda] = INFINITY;
+            a[3 * lda + 1] = NAN;
+            a[0] = 0; /* 0 times the Inf weight below: NaN */
+        }
         w[0] = bf16 ? 0x7f80 : 0x7c00;            /* +Inf in row 0 */
         w[(n - 1) * ldw + k - 1] = bf16 ? 0x7fc1 : 0x7e01; /* NaN in the last row */
         if (!bf16 && n > 2)
@@ -62,7 +79,7 @@ static int check_shape(int bf16, int as_gemv, int64_t m, int64_t n, int64_t k, i
             }
             float got = c.p[as_gemv ? j : i * ldc + j];
             if (isfinite(s))
-                CHECK(fabs(got - s) <= (double)(k + 2) * 0x1p-24 * mag, "%s %s m=%lld n=%lld k=%lld: [%lld][%lld] = %.9g, want %.9g",
+                CHECK(fabs(got - s) <= (double)(k + 4) * (1 + 0x1p-6) * 0x1p-24 * mag, "%s %s m=%lld n=%lld k=%lld: [%lld][%lld] = %.9g, want %.9g",
                       bf16 ? "bf16" : "f16", as_gemv ? "gemv" : "gemm_bt", (long long)m, (long long)n, (long long)k,
                       (long long)i, (long long)j, got, s);
             else

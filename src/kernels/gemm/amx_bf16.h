@@ -16,4 +16,9 @@ int gk_amx_bf16_usable(void);
 gk_status gk_gemm_bt_bf16bf16_amx(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
                                   const uint16_t *b, int64_t ldb, float *c, int64_t ldc);
 
+/* gk_gemm_bt_bf16 (f32 A, bf16 B) on the tiles, A split exactly into three bf16 parts; the same
+ * validated arguments. */
+gk_status gk_gemm_bt_bf16_split_amx(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                    const uint16_t *b, int64_t ldb, float *c, int64_t ldc);
+
 #endif

@@ -1,7 +1,7 @@
 /* The f32 GEMM family for one ISA (a template compiled per ISA by gk_isa_template): the blocked
  * BLIS driver, the skinny path, pack_b / gemm_prepacked, gemm_bt with bf16 / f16 B, gemm_bt with
- * bf16 A and B (vdpbf16ps on the blocked path where AVX512_BF16 is present), and their
- * registration.
+ * bf16 A and B (vdpbf16ps on the blocked path where AVX512_BF16 is present, amx_bf16.c's tiles
+ * where AMX-BF16 is), and their registration.
  *
  * Paths (thresholds from the DeviceProfile, docs/GEMM.md):
  *   m <= gemv_max_m           streaming GEMV: gemm_bt runs gk_gemv_f32 over the rows of B;
@@ -789,13 +789,31 @@ static gk_status gk_gemm_bt_bf16bf16_avx512bf16(int64_t m, int64_t n, int64_t k,
     return gemm_blocked(&bf16_kind, m, n, k, bl, a, lda, bs, NULL, c, ldc);
 }
 
-/* With AMX-BF16 (and the OS's consent), the tile path of amx_bf16.c past the same m. */
+/* With AMX-BF16 (and the OS's consent), the tile path of amx_bf16.c past AMX_WIDEN_MAX_M rows.
+ * It streams B once without packing too, so it is bound by B's bytes from m = 4 on: measured
+ * on the Sapphire Rapids-class VM (N = K = 4096, 1 thread, best of 20), tiles 2.0 ms at every
+ * m from 2 to 32, widening 1.54 ms at m = 2, 2.05 at 4, 3.1-3.8 at 8, 5.4 at 16. */
+enum { AMX_WIDEN_MAX_M = 3 };
+
 static gk_status gk_gemm_bt_bf16bf16_amxbf16(int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
                                              const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
 {
-    if (m <= BF16_WIDEN_MAX_M)
+    if (m <= AMX_WIDEN_MAX_M)
         return GK_FN(gk_gemm_bt_bf16bf16)(m, n, k, a, lda, b, ldb, c, ldc);
     return gk_gemm_bt_bf16bf16_amx(m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+/* gk_gemm_bt_bf16 with AMX-BF16: from SPLIT_MIN_M rows, A split into three bf16 parts on the
+ * tiles (amx_bf16.c). Measured (N = K = 4096, 1 thread, best of 10, split / widening path): m = 3
+ * 2.0 / 2.0 ms, 4 2.0-2.1 / 2.2-2.3, 8 2.1 / 3.7-4.1, 32 5.0 / 12.2-13.3, 128 18.1 / 40.3. */
+enum { SPLIT_MIN_M = 4 };
+
+static gk_status gk_gemm_bt_bf16_amxbf16(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                                         const uint16_t *b, int64_t ldb, float *c, int64_t ldc)
+{
+    if (m < SPLIT_MIN_M)
+        return GK_FN(gk_gemm_bt_bf16)(m, n, k, a, lda, b, ldb, c, ldc);
+    return gk_gemm_bt_bf16_split_amx(m, n, k, a, lda, b, ldb, c, ldc);
 }
 #endif
 
@@ -865,4 +883,8 @@ void GK_FN(gk_register_gemm)(gk_kernel_table *t, uint32_t features)
     t->gemm_prepacked = GK_FN(gk_gemm_prepacked_f32);
     t->gemm_bt_bf16 = GK_FN(gk_gemm_bt_bf16);
     t->gemm_bt_f16 = GK_FN(gk_gemm_bt_f16);
+#if defined(GK_TARGET_AVX512)
+    if ((features & GK_FEAT_AMX_BF16) && gk_amx_bf16_usable())
+        t->gemm_bt_bf16 = gk_gemm_bt_bf16_amxbf16;
+#endif
 }

@@ -3,10 +3,11 @@
  * src/kernels/gemm/ukernel.h; docs/GEMM.md), and the tile configuration it runs under.
  *
  * Tile registers (gk_amx_tile_config: palette 1, every tile 16 rows of 64 bytes): tmm0..3 the
- * four 16x16 f32 quarters of C, tmm4/5 A's rows 0-15 / 16-31 (32 bf16 of k each), tmm6/7 B's
- * columns 0-15 / 16-31 (16 k pairs each). Per k block of 32: four tile loads (4 KiB) and four
- * TDPBF16PS (16x16x32 products each, 2048 FLOPs). The caller handles edge tiles (a full tile is
- * loaded and stored with ldc), so the kernel has no masks. */
+ * four 16x16 f32 quarters of C, tmm4/5 A's rows 0-15 / 16-31 (32 bf16 of k each, rows lda bytes
+ * apart, so A may be the caller's own row-major matrix), tmm6/7 B's columns 0-15 / 16-31 (16 k
+ * pairs each). Per k block of 32: four tile loads (4 KiB) and four TDPBF16PS (16x16x32 products
+ * each, 16384 FLOPs). The caller handles edge tiles (a full tile is loaded and stored with ldc),
+ * so the kernel has no masks. */
 
 #define ARG_A 0
 #define ARG_B 8
@@ -14,6 +15,8 @@
 #define ARG_KB 24
 #define ARG_LDC 32
 #define ARG_ACC 40
+#define ARG_LDA 48
+#define ARG_ASTEP 56
 
     .text
 
@@ -45,10 +48,7 @@ gk_amx_tile_release:
     .p2align 5
 gk_bf16_gemm_ukernel_32x32__amx:
     .cfi_startproc
-    mov ARG_A(%rdi), %rsi
-    mov ARG_B(%rdi), %rdx
     mov ARG_C(%rdi), %rcx
-    mov ARG_KB(%rdi), %r8
     mov ARG_LDC(%rdi), %r9
     mov %r9, %r11
     shl $4, %r11
@@ -66,24 +66,34 @@ gk_bf16_gemm_ukernel_32x32__amx:
     tilezero %tmm2
     tilezero %tmm3
 2:
-    mov $64, %eax               /* A block: 32 rows of 64 bytes */
+    mov ARG_A(%rdi), %rsi
+    mov ARG_LDA(%rdi), %rax
+    mov %rax, %rcx
+    shl $4, %rcx
+    add %rsi, %rcx              /* A's row 16 */
+    mov ARG_ASTEP(%rdi), %r9
+    mov ARG_B(%rdi), %rdx
+    mov ARG_KB(%rdi), %r8
     mov $128, %r10d             /* B block: 16 pair rows of 32 columns */
     test %r8, %r8
     jz 4f
 3:
     tileloadd (%rsi,%rax,1), %tmm4
-    tileloadd 1024(%rsi,%rax,1), %tmm5
+    tileloadd (%rcx,%rax,1), %tmm5
     tileloadd (%rdx,%r10,1), %tmm6
     tileloadd 64(%rdx,%r10,1), %tmm7
     tdpbf16ps %tmm6, %tmm4, %tmm0
     tdpbf16ps %tmm7, %tmm4, %tmm1
     tdpbf16ps %tmm6, %tmm5, %tmm2
     tdpbf16ps %tmm7, %tmm5, %tmm3
-    add $2048, %rsi
+    add %r9, %rsi
+    add %r9, %rcx
     add $2048, %rdx
     dec %r8
     jnz 3b
 4:
+    mov ARG_C(%rdi), %rcx
+    mov ARG_LDC(%rdi), %r9
     tilestored %tmm0, (%rcx,%r9,1)
     tilestored %tmm1, 64(%rcx,%r9,1)
     tilestored %tmm2, (%r11,%r9,1)

@@ -88,11 +88,11 @@ void gk_bf16_gemm_ukernel_8x48__avx512bf16(const gk_bf16_ukernel_args *args);
  *     C = A·B            accumulate == 0   (C is never read: it may hold NaN)
  *     C = C + A·B        accumulate != 0
  * from kb >= 0 blocks of 32 k, each block's products added to C in k-pair order, as TDPBF16PS
- * does it (RNE; denormal inputs and results flushed to zero whatever MXCSR says). Operands in
- * tile order, 2 KiB per block:
- *   A: block q, row r at (char *)a + q*2048 + r*64: that row's 32 bf16 of the block.
- *   B: block q, pair p (k elements 2p, 2p+1 of the block) of column j at
- *      (uint32_t *)((char *)b + q*2048) + p*32 + j.
+ * does it (RNE; denormal inputs and results flushed to zero whatever MXCSR says). Operands:
+ *   A: block q, row r at (char *)a + q*astep + r*lda: that row's 32 bf16 of the block (a
+ *      row-major matrix: lda = its row bytes, astep = 64; tile order: lda = 64, astep = 2048).
+ *   B: in tile order, 2 KiB per block: pair p (k elements 2p, 2p+1 of block q) of column j
+ *      at (uint32_t *)((char *)b + q*2048) + p*32 + j.
  *   C: row r at (char *)c + r*ldc, all 32 rows and 32 columns read (accumulate) and written.
  * The calling thread must have loaded gk_amx_tilecfg (gk_amx_tile_config, after the OS granted
  * the tile state: gk_amx_bf16_usable in amx_bf16.h) and releases it after its last call. */
@@ -103,10 +103,13 @@ typedef struct gk_amx_ukernel_args {
     int64_t kb;         /* 24: blocks of 32 k */
     int64_t ldc;        /* 32: bytes */
     int64_t accumulate; /* 40 */
+    int64_t lda;        /* 48: bytes */
+    int64_t astep;      /* 56: bytes */
 } gk_amx_ukernel_args;
 
 _Static_assert(offsetof(gk_amx_ukernel_args, kb) == 24, "ukernel ABI");
 _Static_assert(offsetof(gk_amx_ukernel_args, accumulate) == 40, "ukernel ABI");
+_Static_assert(offsetof(gk_amx_ukernel_args, astep) == 56, "ukernel ABI");
 
 /* LDTILECFG's 64-byte operand: palette 1, every tile 16 rows of 64 bytes. */
 typedef struct gk_amx_tilecfg {
