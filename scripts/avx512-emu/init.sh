@@ -9,7 +9,7 @@ mount -t sysfs sys /sys # the cache topology the library reads, as on a real mac
 mount -t devtmpfs dev /dev
 insmod /gk_xcr0.ko || echo "RESULT gk_xcr0.ko 1 0"
 # One thread: the guest kernel does not save AVX-512 registers on a context switch.
-export GK_ISA=avx512 GK_TEST_ISA=avx512 GK_EXPECT_ISA_MAX=cannonlake GK_NUM_THREADS=1
+export GK_ISA=avx512 GK_TEST_ISA=avx512 GK_EXPECT_ISA_MAX=cannonlake GK_NUM_THREADS=1 GK_TEST_MAX_THREADS=1
 export XDG_CACHE_HOME=/tmp/cache LD_LIBRARY_PATH=/lib/gk
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 for t in /t/test_*; do

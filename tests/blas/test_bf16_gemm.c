@@ -121,6 +121,8 @@ static void shapes(void *ctx)
 static void threads(void *ctx)
 {
     (void)ctx;
+    if (!gk_test_threads_allowed(2, "bf16_gemm threads"))
+        return;
     static const int64_t shape[][3] = {{1, 3001, 700}, {9, 1500, 500}, {200, 600, 301}, {300, 700, 1100}, {150, 333, 2100}};
     for (size_t si = 0; si < sizeof shape / sizeof shape[0]; si++) {
         int64_t m = shape[si][0], n = shape[si][1], k = shape[si][2];

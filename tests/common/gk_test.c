@@ -85,6 +85,15 @@ int gk_test_isa_selected(gk_isa isa)
     return 0;
 }
 
+int gk_test_threads_allowed(int n, const char *what)
+{
+    const char *max = getenv("GK_TEST_MAX_THREADS");
+    if (!max || !*max || atoi(max) >= n)
+        return 1;
+    printf("SKIP %s: %d threads, GK_TEST_MAX_THREADS=%s\n", what, n, max);
+    return 0;
+}
+
 void gk_test_for_each_isa(void (*body)(void *ctx), void *ctx)
 {
     gk_isa max = gk_cpu()->isa_max;

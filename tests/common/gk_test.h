@@ -53,6 +53,11 @@ int gk_same_float(float a, float b);
  * the emulated AVX-512 run (scripts/avx512-emu.sh) tests only that level, time being short. */
 int gk_test_isa_selected(gk_isa isa);
 
+/* 1 unless GK_TEST_MAX_THREADS is below n (then prints "SKIP <what>: ..."): the Bochs guest of
+ * scripts/avx512-emu.sh sets 1, its kernel not saving the AVX-512 registers it does not know
+ * are enabled across a context switch, so two threads on its one vCPU corrupt each other. */
+int gk_test_threads_allowed(int n, const char *what);
+
 /* Run body(ctx) once per ISA level this CPU supports and gk_test_isa_selected() accepts, with
  * that level forced. Levels the CPU lacks are reported on stdout as "SKIP <level>: not
  * supported by this CPU". */
