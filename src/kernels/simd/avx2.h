@@ -95,6 +95,8 @@ static inline gk_vm gk_v_cmp_eq(gk_vf a, gk_vf b) { return _mm256_cmp_ps(a, b, _
 static inline gk_vm gk_v_isnan(gk_vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 /* True in lanes where a or b is NaN: one compare tests two vectors. */
 static inline gk_vm gk_v_unord(gk_vf a, gk_vf b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
+/* m, less the lanes where a or b is NaN. */
+static inline gk_vm gk_m_and_ord(gk_vm m, gk_vf a, gk_vf b) { return _mm256_and_ps(m, _mm256_cmp_ps(a, b, _CMP_ORD_Q)); }
 /* Per lane: m ? a : b. */
 static inline gk_vf gk_v_select(gk_vm m, gk_vf a, gk_vf b) { return _mm256_blendv_ps(b, a, m); }
 static inline gk_vm gk_m_and(gk_vm a, gk_vm b) { return _mm256_and_ps(a, b); }

@@ -83,6 +83,8 @@ static inline gk_vm gk_v_cmp_eq(gk_vf a, gk_vf b) { return _mm512_cmp_ps_mask(a,
 static inline gk_vm gk_v_isnan(gk_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 /* True in lanes where a or b is NaN: one compare tests two vectors. */
 static inline gk_vm gk_v_unord(gk_vf a, gk_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
+/* m, less the lanes where a or b is NaN: one masked compare. */
+static inline gk_vm gk_m_and_ord(gk_vm m, gk_vf a, gk_vf b) { return _mm512_mask_cmp_ps_mask(m, a, b, _CMP_ORD_Q); }
 /* Per lane: m ? a : b. */
 static inline gk_vf gk_v_select(gk_vm m, gk_vf a, gk_vf b) { return _mm512_mask_blend_ps(m, b, a); }
 static inline gk_vm gk_m_and(gk_vm a, gk_vm b) { return (gk_vm)(a & b); }
